@@ -1,0 +1,32 @@
+"""Flexchain: the Flask application factory (config, extensions, blueprints; nothing else)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import Config, load_config
+from app.extensions import db, redis_handle
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or load_config()
+    app = Flask(__name__, instance_path=str(_instance_path()))
+    app.config["FLEXCHAIN"] = config
+    app.config["SECRET_KEY"] = config.shopify_api_secret
+    # Webhook bodies over 5 MB are refused with 413 before they are read.
+    app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
+    app.json.sort_keys = False
+
+    db.init(config.database_url)
+    redis_handle.init(config.redis_url)
+
+    from app.web import register_blueprints
+
+    register_blueprints(app)
+    return app
+
+
+def _instance_path():
+    from app.config import INSTANCE_DIR
+
+    return INSTANCE_DIR

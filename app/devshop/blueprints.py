@@ -1,0 +1,9 @@
+"""The simulator's endpoints, one module each."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(sim: Flask) -> None:
+    pass

@@ -1,0 +1,95 @@
+"""In-memory state of the local Shopify simulator: its shops and the tokens it has issued.
+
+The simulator is a development and test stand-in, so memory is the right store: it starts from the
+seeded demo data each time. One lock guards everything; the simulator serves a handful of requests.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+
+@dataclass
+class IssuedToken:
+    shop: str
+    access_token: str
+    expires_at: datetime | None
+    refresh_token: str | None
+    refresh_expires_at: datetime | None
+    scope: str
+    revoked: bool = False
+
+
+@dataclass
+class SimShop:
+    """A shop's Admin data, shaped as our GraphQL operations read it (filled by the catalog seeder)."""
+
+    domain: str
+    shopify_id: int
+    name: str
+    email: str = "owner@example.com"
+    currency: str = "EUR"
+    timezone: str = "Europe/Paris"
+    country_code: str = "FR"
+    plan_name: str = "basic"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class DevShopState:
+    ACCESS_TTL = timedelta(hours=1)
+    REFRESH_TTL = timedelta(days=30)
+
+    def __init__(self, api_key: str, api_secret: str, scope: str = "") -> None:
+        self.api_key = api_key
+        self.api_secret = api_secret
+        self.scope = scope
+        self.lock = threading.RLock()
+        self.shops: dict[str, SimShop] = {}
+        self.access_tokens: dict[str, IssuedToken] = {}
+        self.refresh_tokens: dict[str, IssuedToken] = {}
+        # Counters tests read to prove behaviour (e.g. "the refresh endpoint was called once").
+        self.calls: dict[str, int] = {}
+        # Faults a test can arm: {"graphql": ["THROTTLED", 500, ...]} pops one per request.
+        self.faults: dict[str, list[Any]] = {}
+
+    def count(self, name: str) -> None:
+        with self.lock:
+            self.calls[name] = self.calls.get(name, 0) + 1
+
+    def next_fault(self, name: str) -> Any:
+        with self.lock:
+            queue = self.faults.get(name)
+            return queue.pop(0) if queue else None
+
+    def add_shop(self, shop: SimShop) -> SimShop:
+        with self.lock:
+            self.shops[shop.domain] = shop
+        return shop
+
+    def issue_tokens(self, shop: str, *, expiring: bool, now: datetime | None = None) -> IssuedToken:
+        now = now or datetime.now(UTC)
+        token = IssuedToken(
+            shop=shop,
+            access_token="shpat_" + secrets.token_hex(16),
+            expires_at=now + self.ACCESS_TTL if expiring else None,
+            refresh_token=("shprt_" + secrets.token_hex(16)) if expiring else None,
+            refresh_expires_at=now + self.REFRESH_TTL if expiring else None,
+            scope=self.scope,
+        )
+        with self.lock:
+            self.access_tokens[token.access_token] = token
+            if token.refresh_token:
+                self.refresh_tokens[token.refresh_token] = token
+        return token
+
+    def check_access_token(self, shop: str, access_token: str | None, now: datetime | None = None) -> bool:
+        now = now or datetime.now(UTC)
+        with self.lock:
+            token = self.access_tokens.get(access_token or "")
+        return bool(
+            token and token.shop == shop and not token.revoked and (token.expires_at is None or token.expires_at > now)
+        )

@@ -1,0 +1,18 @@
+"""All models, imported here so Alembic and create_all see every table."""
+
+from app.models.base import Base, ShopScoped, utcnow
+from app.models.catalog import InventoryItem, Product, Variant
+from app.models.checkout import Cart, CartLine, Checkout, CheckoutLine
+from app.models.customer import Customer
+from app.models.location import InventoryLevel, Location
+from app.models.order import Order, OrderLine, Refund
+from app.models.shop import Shop, ShopStatus
+from app.models.sync import SyncStatus, SyncStep
+from app.models.webhook_event import EventStatus, WebhookEvent
+
+__all__ = [
+    "Base", "ShopScoped", "utcnow", "Shop", "ShopStatus", "WebhookEvent", "EventStatus",
+    "Location", "InventoryLevel", "Product", "Variant", "InventoryItem", "Customer",
+    "Order", "OrderLine", "Refund", "Checkout", "CheckoutLine", "Cart", "CartLine",
+    "SyncStep", "SyncStatus",
+]

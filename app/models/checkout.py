@@ -1,0 +1,81 @@
+"""Checkouts (with contact details: what recovery works from) and carts (demand signals only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, BigId, ShopScoped, Timestamps
+
+
+class Checkout(ShopScoped, Timestamps, Base):
+    __tablename__ = "checkouts"
+    __table_args__ = (UniqueConstraint("shop_id", "token"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shopify_id: Mapped[int | None] = mapped_column(BigInteger)
+    token: Mapped[str] = mapped_column(String(64))
+    cart_token: Mapped[str | None] = mapped_column(String(64), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger)
+    buyer_accepts_marketing: Mapped[bool] = mapped_column(default=False)
+    buyer_accepts_sms_marketing: Mapped[bool] = mapped_column(default=False)
+    customer_locale: Mapped[str | None] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    presentment_currency: Mapped[str | None] = mapped_column(String(3))
+    total_price: Mapped[Decimal]
+    subtotal_price: Mapped[Decimal | None]
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    abandoned_checkout_url: Mapped[str | None] = mapped_column(String(2048))
+    shopify_created_at: Mapped[datetime | None]
+    shopify_updated_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # Set when an order arrives for this checkout (by checkout token, cart token or email).
+    converted_order_shopify_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    lines: Mapped[list[CheckoutLine]] = relationship(back_populates="checkout", cascade="all, delete-orphan")
+
+
+class CheckoutLine(ShopScoped, Base):
+    __tablename__ = "checkout_lines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    checkout_id: Mapped[int] = mapped_column(BigId, ForeignKey("checkouts.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    sku: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(512), default="")
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal]
+
+    checkout: Mapped[Checkout] = relationship(back_populates="lines")
+
+
+class Cart(ShopScoped, Timestamps, Base):
+    __tablename__ = "carts"
+    __table_args__ = (UniqueConstraint("shop_id", "token"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token: Mapped[str] = mapped_column(String(128))
+    shopify_created_at: Mapped[datetime | None]
+    shopify_updated_at: Mapped[datetime | None]
+
+    lines: Mapped[list[CartLine]] = relationship(back_populates="cart", cascade="all, delete-orphan")
+
+
+class CartLine(ShopScoped, Base):
+    __tablename__ = "cart_lines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cart_id: Mapped[int] = mapped_column(BigId, ForeignKey("carts.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal | None]
+
+    cart: Mapped[Cart] = relationship(back_populates="lines")

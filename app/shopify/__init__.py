@@ -1,0 +1,1 @@
+"""The only code that knows Shopify's wire formats."""

@@ -1,0 +1,11 @@
+"""Blueprints: health, webhooks, admin (app home), proxy, and the dev-only simulator."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.web import health
+
+    app.register_blueprint(health.bp)
