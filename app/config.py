@@ -102,7 +102,8 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
     redis_url = _get(env, "REDIS_URL")
     if production and not redis_url:
         raise ConfigError("REDIS_URL must be set (FLEXCHAIN_ENV=production)")
-    app_url = _get(env, "APP_URL") or "http://127.0.0.1:8000"
+    # `shopify app dev` hands the tunnel URL over as SHOPIFY_APP_URL (older CLIs: HOST).
+    app_url = _get(env, "APP_URL") or _get(env, "SHOPIFY_APP_URL") or _get(env, "HOST") or "http://127.0.0.1:8000"
     if production and not _get(env, "APP_URL"):
         raise ConfigError("APP_URL must be set (FLEXCHAIN_ENV=production)")
 

@@ -22,6 +22,8 @@ class IssuedToken:
     refresh_expires_at: datetime | None
     scope: str
     revoked: bool = False
+    # The refresh token this pair rotated out; it stays usable until the app uses this pair.
+    replaces: str | None = None
 
 
 @dataclass
@@ -47,6 +49,9 @@ class DevShopState:
         self.api_key = api_key
         self.api_secret = api_secret
         self.scope = scope
+        # Where the app under test lives: launch redirects there, webhooks are posted to it.
+        self.app_url: str | None = None
+        self.webhook_target: str | None = None
         self.lock = threading.RLock()
         self.shops: dict[str, SimShop] = {}
         self.access_tokens: dict[str, IssuedToken] = {}
@@ -90,6 +95,14 @@ class DevShopState:
         now = now or datetime.now(UTC)
         with self.lock:
             token = self.access_tokens.get(access_token or "")
-        return bool(
+        ok = bool(
             token and token.shop == shop and not token.revoked and (token.expires_at is None or token.expires_at > now)
         )
+        if ok and token.replaces:
+            self.retire_replaced(token)
+        return ok
+
+    def retire_replaced(self, token: IssuedToken) -> None:
+        with self.lock:
+            self.refresh_tokens.pop(token.replaces or "", None)
+            token.replaces = None

@@ -1,0 +1,70 @@
+"""The one list of periodic jobs, with stable ids, and the tick that enqueues them.
+
+Every worker process runs the tick; a Redis `SET NX PX` per job id makes exactly one of them enqueue
+each period, so scaling workers out or redeploying never schedules a job twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import redis
+
+from app import queue as queues
+from app.extensions import redis_handle
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    id: str
+    func: str
+    every_seconds: int
+    queue: str = queues.DEFAULT
+
+
+SCHEDULE: tuple[PeriodicJob, ...] = (
+    # Webhooks stored while Redis was down are handed to the queue once it is back.
+    PeriodicJob("relay-webhooks", "worker.jobs.ingest.relay", 30, queues.WEBHOOKS),
+    # Shopify says not to rely on webhooks alone: re-read what changed recently and repair.
+    PeriodicJob("reconcile-shops", "worker.jobs.sync.reconcile_all", 15 * 60, queues.SYNC),
+)
+
+
+def _lock_key(job: PeriodicJob) -> str:
+    return f"flexchain:periodic:{job.id}"
+
+
+def tick(schedule: tuple[PeriodicJob, ...] = SCHEDULE) -> list[str]:
+    """Enqueue every periodic job whose period has passed; returns the ids this process enqueued."""
+    conn = redis_handle.conn
+    enqueued = []
+    for job in schedule:
+        # The key lives for one period: whoever sets it owns this period's run.
+        if conn.set(_lock_key(job), "1", nx=True, px=job.every_seconds * 1000):
+            queues.enqueue(job.func, queue=job.queue, job_id=f"periodic-{job.id}", retry=None)
+            enqueued.append(job.id)
+    return enqueued
+
+
+class SchedulerThread(threading.Thread):
+    """Ticks every few seconds until stopped; a Redis outage is logged and waited out."""
+
+    def __init__(self, interval: float = 5.0) -> None:
+        super().__init__(name="flexchain-scheduler", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                tick()
+            except redis.RedisError as exc:
+                log.warning("scheduler: Redis unavailable (%s); retrying", exc)
+            self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
