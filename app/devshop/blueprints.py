@@ -6,4 +6,6 @@ from flask import Flask
 
 
 def register(sim: Flask) -> None:
-    pass
+    from app.devshop import oauth
+
+    sim.register_blueprint(oauth.bp)

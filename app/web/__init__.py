@@ -9,3 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web import health
 
     app.register_blueprint(health.bp)
+    from app.web import admin, proxy
+
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(proxy.bp)
