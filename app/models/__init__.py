@@ -6,6 +6,7 @@ from app.models.checkout import Cart, CartLine, Checkout, CheckoutLine
 from app.models.customer import Customer
 from app.models.location import InventoryLevel, Location
 from app.models.order import Order, OrderLine, Refund
+from app.models.privacy import DataExport as DataExport
 from app.models.shop import Shop, ShopStatus
 from app.models.sync import SyncStatus, SyncStep
 from app.models.webhook_event import EventStatus, WebhookEvent

@@ -50,7 +50,7 @@ class LocationRecord:
     name: str
     address: Address
     active: bool
-    fulfills_online_orders: bool
+    fulfills_online_orders: bool | None  # None: not in the payload (REST location webhooks); keep what we have
     updated_at: datetime | None = None
 
 
@@ -193,3 +193,47 @@ class CartRecord:
     created_at: datetime | None
     updated_at: datetime | None
     lines: tuple[LineRecord, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class EmailConsentRecord:
+    """customers_email_marketing_consent/update: one customer's email consent, as of `consent_updated_at`."""
+
+    customer_id: int
+    email: str | None
+    state: str | None  # upper-case like GraphQL's CustomerEmailMarketingState
+    opt_in_level: str | None
+    consent_updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ScopesRecord:
+    current: tuple[str, ...]
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BulkOperationRecord:
+    gid: str
+    status: str  # upper-case like GraphQL's BulkOperationStatus (COMPLETED, FAILED, ...)
+    error_code: str | None
+    type: str | None
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CustomerPrivacyRequest:
+    """customers/redact and customers/data_request (request_id only on data requests)."""
+
+    shop_domain: str | None
+    customer_id: int | None
+    email: str | None
+    phone: str | None
+    order_ids: tuple[int, ...]
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ShopRedactRequest:
+    shop_domain: str | None
+    shop_id: int | None
