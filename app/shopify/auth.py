@@ -96,7 +96,7 @@ def _refuse(message: str, status: int, *, document: bool, retry: bool = False) -
 
 def require_app_session(view: Callable) -> Callable:
     """Verify the App Bridge id token, install on first sight, then run the view with `g.shop` (Shop row)
-    and `g.db` (a session bound to that shop; closed at teardown)."""
+    and `g.db` (a session bound to that shop; closed at teardown, so a view that writes commits it)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):

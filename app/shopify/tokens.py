@@ -8,6 +8,7 @@ and two workers refreshing at once would race.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -165,9 +166,33 @@ def _load_usable(session: Session, shop_id: int) -> Shop:
     return shop
 
 
-def _refresh_serialised(shop_id: int, seen: str, force: bool, config: Config, cipher: TokenCipher) -> str:
-    lock = redis_handle.conn.lock(f"flexchain:token-refresh:{shop_id}", timeout=LOCK_TIMEOUT_S,
+_LOCAL_LOCKS: dict[int, threading.Lock] = {}
+_LOCAL_LOCKS_GUARD = threading.Lock()
+
+
+class _LocalLock:
+    """Dev without REDIS_URL is one process; fakeredis cannot release Redis locks (no Lua), so use a thread lock."""
+
+    def __init__(self, shop_id: int) -> None:
+        with _LOCAL_LOCKS_GUARD:
+            self._lock = _LOCAL_LOCKS.setdefault(shop_id, threading.Lock())
+
+    def acquire(self) -> bool:
+        return self._lock.acquire(timeout=LOCK_WAIT_S)
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+def _refresh_lock(shop_id: int):
+    if redis_handle.in_process:
+        return _LocalLock(shop_id)
+    return redis_handle.conn.lock(f"flexchain:token-refresh:{shop_id}", timeout=LOCK_TIMEOUT_S,
                                   blocking_timeout=LOCK_WAIT_S)
+
+
+def _refresh_serialised(shop_id: int, seen: str, force: bool, config: Config, cipher: TokenCipher) -> str:
+    lock = _refresh_lock(shop_id)
     try:
         acquired = lock.acquire()
     except redis.RedisError as exc:

@@ -171,6 +171,7 @@ def test_patch_page_in_dev_fetches_a_token_from_the_simulator(web, simulator):
     assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOP_A} https://admin.shopify.com;"
     assert f'<meta name="flexchain-devshop" content="{simulator}">' in response.text
     assert '<meta name="flexchain-reload" content="/?embedded=1">' in response.text
+    assert f'<meta name="flexchain-shop" content="{SHOP_A}">' in response.text
     assert "cdn.shopify.com" not in response.text
 
 
@@ -220,6 +221,7 @@ def test_home_has_no_app_bridge_against_the_simulator(web):
     page = document(web, token()).text
     assert "cdn.shopify.com" not in page
     assert "/static/admin/authenticated-fetch.js" in page
+    assert f'<meta name="flexchain-shop" content="{SHOP_A}">' in page
 
 
 def test_output_is_escaped(app):

@@ -211,3 +211,16 @@ def test_key_rotation_keeps_tokens_readable_then_rewrites_them(installed):
         TokenCipher((ENCRYPTION_KEY,)).decrypt(shop.access_token_enc)
     # After the old key is dropped the shop still works.
     assert offline_access_token(shop_id, config=make_config(encryption_keys=(new_key,))) == original
+
+
+def test_dev_without_redis_serialises_in_process(installed, sim_state, simulator):
+    _, shop_id = installed
+    dev = create_app(make_config(redis_url=None, shopify_admin_base_url=simulator))
+    try:
+        with dev.app_context():
+            first = offline_access_token(shop_id, force_refresh=True)
+            # The lock was released: a second refresh does not wait for a timeout.
+            second = offline_access_token(shop_id, force_refresh=True)
+    finally:
+        redis_handle.init(make_config().redis_url)
+    assert first != second and sim_state.calls["refresh"] == 2
