@@ -189,7 +189,7 @@ def rotate_keys() -> None:
     """Re-encrypt every stored token under the first ENCRYPTION_KEY (after adding a new key in front)."""
     from app import create_app
     from app.extensions import db as database
-    from app.shopify.auth import rotate_token_encryption
+    from app.shopify.tokens import rotate_token_encryption
 
     create_app(_config())
     with database.session() as session:
