@@ -6,6 +6,12 @@ from flask import Flask
 
 
 def register(sim: Flask) -> None:
+    from app.devshop import launch
+
+    sim.register_blueprint(launch.bp)
     from app.devshop import oauth
 
     sim.register_blueprint(oauth.bp)
+    from app.devshop import graphql_api
+
+    sim.register_blueprint(graphql_api.bp)

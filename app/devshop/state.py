@@ -60,6 +60,8 @@ class DevShopState:
         self.calls: dict[str, int] = {}
         # Faults a test can arm: {"graphql": ["THROTTLED", 500, ...]} pops one per request.
         self.faults: dict[str, list[Any]] = {}
+        # Where the simulator posts signed webhooks (e.g. bulk_operations/finish); None: nowhere.
+        self.webhook_target: str | None = None
 
     def count(self, name: str) -> None:
         with self.lock:
