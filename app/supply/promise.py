@@ -8,7 +8,7 @@ destination. Nothing here reads a clock: `now` is always an argument.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,17 @@ class _Context:
     tier: str | None
     dest_tz: ZoneInfo
     dest_cal: BusinessCalendar
-    distances: dict[str, float]
+    distances: dict[str, float] = field(default_factory=dict)
+    # Warehouses sharing a zone, cutoff, calendar and handling time dispatch at the same instant: compute once.
+    dispatches: dict[tuple, tuple[calendars.Dispatch, date]] = field(default_factory=dict)
+    arrivals: dict[tuple[date, int], date] = field(default_factory=dict)
+
+    def arrival(self, leaves_on: date, days: int) -> date:
+        key = (leaves_on, days)
+        found = self.arrivals.get(key)
+        if found is None:
+            found = self.arrivals[key] = self.dest_cal.add(leaves_on, days)
+        return found
 
 
 def promise(network: Network, inventory: Inventory, cart: Sequence[CartLine], place: ResolvedPlace,
@@ -65,31 +75,51 @@ def promise(network: Network, inventory: Inventory, cart: Sequence[CartLine], pl
     if not lines:
         return Promise(PromiseStatus.UNAVAILABLE, place, reason="the cart is empty")
     ctx = _Context(network, place, now, tier, calendars.zone(place.timezone or "UTC"),
-                   calendars.destination_calendar(place.country, place.region), {})
+                   calendars.destination_calendar(place.country, place.region))
     sites = [s for s in network.sites.values()
              if s.warehouse.ships_cross_border or s.warehouse.country == place.country]
     if not sites:
         return Promise(PromiseStatus.UNAVAILABLE, place, reason="no location ships to this country")
 
-    free = {line.variant_id: _free_by_site(inventory, line.variant_id, sites) for line in lines}
-    complete = [s for s in sites if all(free[ln.variant_id].get(s.warehouse.id, 0) >= ln.quantity for ln in lines)]
     levels = (service_level,) if service_level else None
-    options = [DeliveryOption((sh,)) for s in complete for sh in _quotes(ctx, s, lines, levels)]
+    whole = _parcel(lines)
+    options = [DeliveryOption((sh,)) for s in _complete(inventory, lines, sites)
+               for sh in _quotes(ctx, s, whole, levels)]
     if not options:
-        groups = greedy_split(lines, sites, free, MAX_SHIPMENTS, _latest_memo(ctx, lines, levels))
+        free = {line.variant_id: _free_by_site(inventory, line.variant_id, sites) for line in lines}
+        groups = greedy_split(lines, sites, free, MAX_SHIPMENTS, _latest_memo(ctx, whole, levels))
         if groups:
-            options.append(DeliveryOption(tuple(_fastest(ctx, s, group, levels) for s, group in groups)))
+            options.append(DeliveryOption(tuple(_fastest(ctx, s, _parcel(group), levels) for s, group in groups)))
         for site in sites:
             ready_on = backorder_ready_on(inventory, lines, site.warehouse.id, free)
             if ready_on is not None:
-                options.extend(DeliveryOption((sh,)) for sh in _quotes(ctx, site, lines, levels, ready_on))
+                options.extend(DeliveryOption((sh,)) for sh in _quotes(ctx, site, whole, levels, ready_on))
     if not options:
         return Promise(PromiseStatus.UNAVAILABLE, place, reason="no stock and no known restock date")
     options.sort(key=rank_key)
     best = options[0]
     status = PromiseStatus.BACKORDER if best.backorder else PromiseStatus.AVAILABLE
-    default = _default_option(ctx, options, sites, inventory, lines, free, default_warehouse_id, levels)
+    default = _default_option(ctx, options, sites, inventory, lines, default_warehouse_id, levels)
     return Promise(status, place, best, default, tuple(options))
+
+
+def _complete(inventory: Inventory, lines: Sequence[CartLine], sites: list[Site]) -> list[Site]:
+    """Locations holding every line, narrowed line by line (most carts are decided within a few lines)."""
+    candidates = sites
+    for line in lines:
+        per_wh = inventory.free.get(line.variant_id, {})
+        need = line.quantity
+        candidates = [s for s in candidates if per_wh.get(s.warehouse.id, 0) - s.warehouse.safety_stock >= need]
+        if not candidates:
+            break
+    return candidates
+
+
+Parcel = tuple[tuple[tuple[str, int], ...], int]  # ((variant, quantity), ...), total grams
+
+
+def _parcel(lines: Sequence[CartLine]) -> Parcel:
+    return tuple((ln.variant_id, ln.quantity) for ln in lines), sum(ln.weight_grams * ln.quantity for ln in lines)
 
 
 def _merge(cart: Sequence[CartLine]) -> list[CartLine]:
@@ -107,51 +137,54 @@ def _free_by_site(inventory: Inventory, variant_id: str, sites: list[Site]) -> d
     return {s.warehouse.id: per_wh.get(s.warehouse.id, 0) - s.warehouse.safety_stock for s in sites}
 
 
-def _quotes(ctx: _Context, site: Site, lines: Sequence[CartLine], levels: tuple[ServiceLevel, ...] | None,
+def _quotes(ctx: _Context, site: Site, parcel: Parcel, levels: tuple[ServiceLevel, ...] | None,
             ready_on: date | None = None) -> list[Shipment]:
     wh = site.warehouse
     place = ctx.place
     distance = ctx.distances.get(wh.id)
     if distance is None:
         distance = ctx.distances[wh.id] = haversine_km(wh.lat, wh.lng, place.lat, place.lng)  # type: ignore[arg-type]
-    sent = calendars.dispatch(ctx.now, site.tz, wh.cutoff, site.calendar, wh.handling_for(ctx.tier).business_days,
-                              ready_on)
-    # Transit days count from the dispatch day as the destination sees it (across the date line it may differ).
-    leaves_on = sent.at.astimezone(ctx.dest_tz).date()
-    grams = sum(line.weight_grams * line.quantity for line in lines)
-    items = tuple((line.variant_id, line.quantity) for line in lines)
+    handling_days = wh.handling_for(ctx.tier).business_days
+    key = (wh.timezone, wh.cutoff, id(site.calendar), handling_days, ready_on)
+    memo = ctx.dispatches.get(key)
+    if memo is None:
+        sent = calendars.dispatch(ctx.now, site.tz, wh.cutoff, site.calendar, handling_days, ready_on)
+        # Transit counts from the dispatch day as the destination sees it (across the date line it may differ).
+        memo = ctx.dispatches[key] = (sent, sent.at.astimezone(ctx.dest_tz).date())
+    sent, leaves_on = memo
+    items, grams = parcel
     backorder = ready_on is not None
+    transit = ctx.network.transit
     shipments = []
-    for level in levels or sorted(ctx.network.transit.levels_for(wh.id, place.country)):  # type: ignore[arg-type]
-        est = ctx.network.transit.estimate(wh.id, wh.country, place.country, place.region, level,  # type: ignore[arg-type]
-                                           distance)
+    for level in levels or sorted(transit.levels_for(wh.id, place.country)):  # type: ignore[arg-type]
+        est = transit.estimate(wh.id, wh.country, place.country, place.region, level, distance)  # type: ignore[arg-type]
         shipments.append(Shipment(
             wh.id, items, level, est.mode, est.source, sent.at,
-            ctx.dest_cal.add(leaves_on, est.min_days), ctx.dest_cal.add(leaves_on, est.max_days),
+            ctx.arrival(leaves_on, est.min_days), ctx.arrival(leaves_on, est.max_days),
             est.price, round(distance, 1), parcel_kg_co2e(distance, est.mode, grams),
             None if backorder else sent.next_cutoff, None if backorder else sent.countdown, backorder))
     return shipments
 
 
-def _latest_memo(ctx: _Context, lines: Sequence[CartLine],
+def _latest_memo(ctx: _Context, parcel: Parcel,
                  levels: tuple[ServiceLevel, ...] | None) -> Callable[[Site], date]:
     seen: dict[str, date] = {}
 
     def latest_of(site: Site) -> date:
         if site.warehouse.id not in seen:
-            seen[site.warehouse.id] = min(sh.latest for sh in _quotes(ctx, site, lines, levels))
+            seen[site.warehouse.id] = min(sh.latest for sh in _quotes(ctx, site, parcel, levels))
         return seen[site.warehouse.id]
 
     return latest_of
 
 
-def _fastest(ctx: _Context, site: Site, lines: Sequence[CartLine], levels: tuple[ServiceLevel, ...] | None,
+def _fastest(ctx: _Context, site: Site, parcel: Parcel, levels: tuple[ServiceLevel, ...] | None,
              ready_on: date | None = None) -> Shipment:
-    return min(_quotes(ctx, site, lines, levels, ready_on), key=lambda sh: rank_key(DeliveryOption((sh,))))
+    return min(_quotes(ctx, site, parcel, levels, ready_on), key=lambda sh: rank_key(DeliveryOption((sh,))))
 
 
 def _default_option(ctx: _Context, options: list[DeliveryOption], sites: list[Site], inventory: Inventory,
-                    lines: list[CartLine], free: dict[str, dict[str, int]], default_id: str | None,
+                    lines: list[CartLine], default_id: str | None,
                     levels: tuple[ServiceLevel, ...] | None) -> DeliveryOption | None:
     """The option the store's default location gives, from stock or from its own restock; None if it cannot."""
     if default_id is None:
@@ -162,7 +195,8 @@ def _default_option(ctx: _Context, options: list[DeliveryOption], sites: list[Si
     site = next((s for s in sites if s.warehouse.id == default_id), None)
     if site is None:
         return None
+    free = {line.variant_id: _free_by_site(inventory, line.variant_id, [site]) for line in lines}
     ready_on = backorder_ready_on(inventory, lines, default_id, free)
     if ready_on is None:
         return None
-    return DeliveryOption((_fastest(ctx, site, lines, levels, ready_on),))
+    return DeliveryOption((_fastest(ctx, site, _parcel(lines), levels, ready_on),))
