@@ -13,3 +13,4 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(admin.bp)
     app.register_blueprint(proxy.bp)
+    app.register_blueprint(__import__("app.web.webhooks", fromlist=["bp"]).bp)

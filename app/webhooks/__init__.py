@@ -1,0 +1,1 @@
+"""Webhook events after the signature check: storing, queueing, relaying and processing them."""

@@ -1,0 +1,187 @@
+"""The one topic → handler table. Each handler turns the payload into records and stores them.
+
+Handlers run inside the worker's transaction for the event (see processing.py): their writes and the
+event's `done` commit together. Effects outside the database go in `ctx.after_commit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app import store
+from app.models import Shop, WebhookEvent
+from app.shopify import payloads
+from app.shopify.payloads import PayloadError
+
+
+@dataclass
+class EventContext:
+    session: Session
+    event: WebhookEvent
+    shop: Shop | None  # None only for app/uninstalled and compliance topics of a shop we do not know
+    data: dict[str, Any]
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def shop_id(self) -> int:
+        if self.shop is None:
+            raise RuntimeError(f"{self.event.topic} needs a known shop")
+        return self.shop.id
+
+
+Handler = Callable[[EventContext], None]
+
+
+def handle_orders(ctx: EventContext) -> None:
+    store.upsert_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
+
+
+handle_orders_create = handle_orders_paid = handle_orders_cancelled = handle_orders_fulfilled = handle_orders
+
+
+def handle_refunds_create(ctx: EventContext) -> None:
+    store.upsert_refund(ctx.session, ctx.shop_id, payloads.parse_refund(ctx.data, ctx.shop.currency))
+
+
+def handle_checkouts(ctx: EventContext) -> None:
+    store.upsert_checkout(ctx.session, ctx.shop_id, payloads.parse_checkout(ctx.data))
+
+
+handle_checkouts_create = handle_checkouts_update = handle_checkouts
+
+
+def handle_carts(ctx: EventContext) -> None:
+    store.upsert_cart(ctx.session, ctx.shop_id, payloads.parse_cart(ctx.data))
+
+
+handle_carts_create = handle_carts_update = handle_carts
+
+
+def handle_inventory_levels_update(ctx: EventContext) -> None:
+    store.upsert_inventory_level(ctx.session, ctx.shop_id, payloads.parse_inventory_level(ctx.data))
+
+
+def handle_inventory_items_update(ctx: EventContext) -> None:
+    store.upsert_inventory_item(ctx.session, ctx.shop_id, payloads.parse_inventory_item(ctx.data))
+
+
+def handle_locations(ctx: EventContext) -> None:
+    store.upsert_location(ctx.session, ctx.shop_id, payloads.parse_location(ctx.data))
+
+
+handle_locations_create = handle_locations_update = handle_locations
+
+
+def handle_locations_delete(ctx: EventContext) -> None:
+    store.deactivate_location(ctx.session, ctx.shop_id, payloads.parse_deleted_id(ctx.data))
+
+
+def handle_products(ctx: EventContext) -> None:
+    store.upsert_product(ctx.session, ctx.shop_id, payloads.parse_product(ctx.data, ctx.shop.currency))
+
+
+handle_products_create = handle_products_update = handle_products
+
+
+def handle_products_delete(ctx: EventContext) -> None:
+    store.mark_product_deleted(ctx.session, ctx.shop_id, payloads.parse_deleted_id(ctx.data))
+
+
+def handle_customers(ctx: EventContext) -> None:
+    store.upsert_customer(ctx.session, ctx.shop_id, payloads.parse_customer(ctx.data))
+
+
+handle_customers_create = handle_customers_update = handle_customers
+
+
+def handle_customers_delete(ctx: EventContext) -> None:
+    store.mark_customer_deleted(ctx.session, ctx.shop_id, payloads.parse_deleted_id(ctx.data))
+
+
+def handle_customers_email_marketing_consent_update(ctx: EventContext) -> None:
+    store.update_email_consent(ctx.session, ctx.shop_id, payloads.parse_email_consent(ctx.data))
+
+
+def handle_app_scopes_update(ctx: EventContext) -> None:
+    store.set_scopes(ctx.session, ctx.shop, payloads.parse_scopes(ctx.data))
+
+
+def handle_bulk_operations_finish(ctx: EventContext) -> None:
+    record = payloads.parse_bulk_operation(ctx.data)
+    # Imported here: the sync package depends on the Admin API client, which webhook intake never needs.
+    from app.sync.service import on_bulk_operation_finish
+
+    on_bulk_operation_finish(ctx.session, ctx.shop, record.gid, record.status)
+
+
+def handle_app_uninstalled(ctx: EventContext) -> None:
+    from app.privacy.uninstall import uninstall_shop
+
+    if ctx.shop is not None:
+        uninstall_shop(ctx.session, ctx.shop, ctx.event.triggered_at, ctx.after_commit)
+
+
+def _check_payload_shop(ctx: EventContext, shop_domain: str | None) -> None:
+    # The shop header is not signed; the body is. A compliance body must name the shop it arrived for.
+    if shop_domain is not None and shop_domain.lower() != ctx.event.shop_domain:
+        raise PayloadError(f"shop_domain {shop_domain!r} does not match the delivery's shop")
+
+
+def handle_customers_data_request(ctx: EventContext) -> None:
+    from app.privacy.export import export_customer_data
+
+    request = payloads.parse_customer_privacy(ctx.data)
+    _check_payload_shop(ctx, request.shop_domain)
+    if ctx.shop is not None:
+        export_customer_data(ctx.session, ctx.shop, request, fallback_request_id=ctx.event.webhook_id)
+
+
+def handle_customers_redact(ctx: EventContext) -> None:
+    from app.privacy.redact import redact_customer
+
+    request = payloads.parse_customer_privacy(ctx.data)
+    _check_payload_shop(ctx, request.shop_domain)
+    redact_customer(ctx.session, ctx.event.shop_domain, ctx.shop, request)
+
+
+def handle_shop_redact(ctx: EventContext) -> None:
+    from app.privacy.redact import redact_shop
+
+    request = payloads.parse_shop_redact(ctx.data)
+    _check_payload_shop(ctx, request.shop_domain)
+    redact_shop(ctx.session, ctx.event, ctx.shop)
+
+
+HANDLERS: dict[str, Handler] = {
+    "orders/create": handle_orders_create,
+    "orders/paid": handle_orders_paid,
+    "orders/cancelled": handle_orders_cancelled,
+    "orders/fulfilled": handle_orders_fulfilled,
+    "refunds/create": handle_refunds_create,
+    "checkouts/create": handle_checkouts_create,
+    "checkouts/update": handle_checkouts_update,
+    "carts/create": handle_carts_create,
+    "carts/update": handle_carts_update,
+    "inventory_levels/update": handle_inventory_levels_update,
+    "inventory_items/update": handle_inventory_items_update,
+    "locations/create": handle_locations_create,
+    "locations/update": handle_locations_update,
+    "locations/delete": handle_locations_delete,
+    "products/create": handle_products_create,
+    "products/update": handle_products_update,
+    "products/delete": handle_products_delete,
+    "customers/create": handle_customers_create,
+    "customers/update": handle_customers_update,
+    "customers/delete": handle_customers_delete,
+    "customers_email_marketing_consent/update": handle_customers_email_marketing_consent_update,
+    "app/uninstalled": handle_app_uninstalled,
+    "app/scopes_update": handle_app_scopes_update,
+    "bulk_operations/finish": handle_bulk_operations_finish,
+    "customers/data_request": handle_customers_data_request,
+    "customers/redact": handle_customers_redact,
+    "shop/redact": handle_shop_redact,
+}
