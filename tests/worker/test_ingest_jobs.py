@@ -150,3 +150,16 @@ def test_scopes_update_stores_the_granted_scopes(post):
     run_worker()
     with db.session() as session:
         assert session.scalars(select(Shop.scopes)).one() == "read_products,write_products"
+
+
+def test_bulk_operation_finish_wakes_the_waiting_sync(post):
+    from app.models import SyncStep
+
+    shop_id = make_shop()
+    with db.session() as session:
+        session.add(SyncStep(shop_id=shop_id, step="products", status="running",
+                             bulk_operation_id="gid://shopify/BulkOperation/147595010"))
+    post("bulk_operations/finish")
+    run_worker()
+    assert events()[0].status == EventStatus.DONE
+    assert queues.get_queue(queues.SYNC).get_job_ids() == [f"sync-{shop_id}"]
