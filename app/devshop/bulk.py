@@ -9,21 +9,16 @@ A test can arm `state.faults["bulk"]` with "FAILED" to make the next operation f
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 from flask import request
 
-from app.config import ADMIN_API_VERSION
-from app.devshop import catalog
+from app.devshop import catalog, sender
 from app.devshop.gql_exec import SimGraphQLError, execute, gid
 from app.devshop.state import DevShopState, SimShop
 
@@ -111,16 +106,9 @@ def finish_payload(op: dict) -> dict:
 
 
 def post_finish_webhook(state: DevShopState, shop: SimShop, op: dict) -> None:
-    body = json.dumps(finish_payload(op)).encode()
-    digest = base64.b64encode(hmac.new(state.api_secret.encode(), body, hashlib.sha256).digest()).decode()
-    headers = {
-        "Content-Type": "application/json", "X-Shopify-Topic": "bulk_operations/finish",
-        "X-Shopify-Hmac-Sha256": digest, "X-Shopify-Shop-Domain": shop.domain,
-        "X-Shopify-API-Version": ADMIN_API_VERSION, "X-Shopify-Webhook-Id": str(uuid.uuid4()),
-        "X-Shopify-Event-Id": str(uuid.uuid4()), "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
-    }
     try:
-        httpx.post(state.webhook_target, content=body, headers=headers, timeout=10)
+        sender.deliver(state.webhook_target, "bulk_operations/finish", shop.domain, finish_payload(op),
+                       state.api_secret)
         state.count("webhook:bulk_operations/finish")
     except httpx.HTTPError as exc:  # Shopify would retry; the app's poll fallback covers a lost delivery
         log.warning("could not deliver bulk_operations/finish to %s: %s", state.webhook_target, exc)

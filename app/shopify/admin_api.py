@@ -117,16 +117,13 @@ class AdminClient:
 
     @classmethod
     def for_shop(cls, shop: Any, **kwargs: Any) -> AdminClient:
-        """A client for an installed shop row, with tokens from app.shopify.auth (refreshed as needed)."""
-        from flask import current_app, has_app_context
+        """A client for an installed shop row, with tokens from app.shopify.tokens (refreshed as needed)."""
+        from app.shopify.tokens import current_config, offline_access_token
 
-        from app.shopify.auth import offline_access_token
-
-        base_url = kwargs.pop("base_url", None)
-        if base_url is None and has_app_context():
-            base_url = current_app.config["FLEXCHAIN"].shopify_admin_base_url
+        config = kwargs.pop("config", None) or current_config()
+        base_url = kwargs.pop("base_url", config.shopify_admin_base_url)
         shop_id = shop.id
-        return cls(shop.domain, lambda force: offline_access_token(shop_id, force_refresh=force),
+        return cls(shop.domain, lambda force: offline_access_token(shop_id, force_refresh=force, config=config),
                    base_url, **kwargs)
 
     def close(self) -> None:

@@ -1,0 +1,1 @@
+"""First sync of a newly installed shop, and the periodic reconciliation that repairs lost webhooks."""
