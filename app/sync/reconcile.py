@@ -63,7 +63,7 @@ def reconcile_shop(session: Session, shop: Shop, client: AdminClient, *, now: da
     counts: dict[str, int] = {}
     try:
         counts["orders"] = _each(session, client, "OrdersUpdatedSince", "orders", search,
-                                 lambda n: ingest.save_order(session, shop.id, n))
+                                 lambda n: ingest.save_order(session, shop.id, n, all_lines(client, n)))
         counts["checkouts"] = _each(session, client, "AbandonedCheckouts", "abandonedCheckouts", search,
                                     lambda n: ingest.save_checkout(session, shop.id, n))
         counts["customers"] = _each(session, client, "Customers", "customers", search,
@@ -89,6 +89,17 @@ def reconcile_shop(session: Session, shop: Shop, client: AdminClient, *, now: da
     session.commit()
     log.info("reconciled shop %s since %s: %s", shop.id, since.isoformat(), counts)
     return counts
+
+
+def all_lines(client: AdminClient, order: dict) -> list[dict]:
+    """Every line of the order: storing only the first page would delete the others from our copy."""
+    page = order.get("lineItems") or {}
+    lines = list(page.get("nodes") or [])
+    info = page.get("pageInfo") or {}
+    if info.get("hasNextPage"):
+        lines += client.paginate("OrderLineItems", "order.lineItems",
+                                 {"id": order["id"], "after": info["endCursor"]}, page_size=page_size("OrderLineItems"))
+    return lines
 
 
 def _each(session: Session, client: AdminClient, operation: str, path: str, variables: dict,

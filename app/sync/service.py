@@ -34,7 +34,7 @@ ORDER_HISTORY = timedelta(days=365)
 CHECKOUT_HISTORY = timedelta(days=30)
 COMMIT_EVERY = 200
 # Page sizes that keep each query under Shopify's 1000-point single query cost (nested lines are costly).
-PAGE_SIZES = {"AbandonedCheckouts": 5, "OrdersUpdatedSince": 5, "Products": 20}
+PAGE_SIZES = {"AbandonedCheckouts": 5, "OrdersUpdatedSince": 5, "Products": 20, "OrderLineItems": 100}
 DEFAULT_PAGE_SIZE = 100
 
 

@@ -97,3 +97,15 @@ def test_reconcile_all_fans_out_one_job_per_installed_shop(ctx, shop_id):
     assert job is not None and job.args == (shop_id,)
     assert reconcile_all() == 1
     assert get_queue(SYNC).count == 1  # still queued: not queued twice
+
+
+def test_an_order_with_many_lines_keeps_all_of_them(ctx, shop_id, sim_shop, sim_state, fast):
+    first_sync(shop_id, fast)
+    order = next(iter(sim_shop.data["orders"].values()))
+    line = order["lines"][0]
+    lines = [dict(line, id=catalog.new_id(sim_shop)) for _ in range(30)]  # more than one page of lines
+    catalog.modify(sim_shop, "orders", order["id"], lines=lines)
+    reconcile(shop_id)
+    with db.session() as session:
+        assert len(_order(session, order["id"]).lines) == 30
+    assert sim_state.calls["graphql:OrderLineItems"] == 1
