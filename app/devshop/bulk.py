@@ -64,7 +64,7 @@ def start(state: DevShopState, shop: SimShop, root_factory, query: str) -> dict:
           "type": "QUERY", "query": query, "errorCode": None, "objectCount": "0", "rootObjectCount": "0",
           "fileSize": None, "url": None, "partialDataUrl": None, "createdAt": now, "completedAt": None}
     shop.data["bulk_operations"][op["id"]] = op
-    files_base = request.host_url.rstrip("/")
+    files_base = request.url_root.rstrip("/")  # keeps a mount prefix (the dev server serves us at /_devshop)
     fault = state.next_fault("bulk")
     timer = threading.Timer(float(shop.data.get("bulk_delay", 0.05)), _run,
                             args=(state, shop, root_factory, op, files_base, fault))

@@ -85,6 +85,11 @@ def seed_shop(state: DevShopState, domain: str = DEMO_DOMAIN, *, now: datetime |
     return shop
 
 
+def seed_demo_shop(state: DevShopState, domain: str = DEMO_DOMAIN, **kwargs: Any) -> SimShop:
+    """The demo store the dev server starts with."""
+    return seed_shop(state, domain, **kwargs)
+
+
 def put(shop: SimShop, kind: str, obj: dict[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
     """Add an object of `kind` (or replace one with the same id); sets id and timestamps when missing."""
     now = now or datetime.now(UTC)

@@ -172,21 +172,29 @@ def _ingest(session: Session, shop: Shop, step: SyncStep, url: str) -> None:
     step.cursor, step.done = str(saved), saved
 
 
-def sync_progress(session: Session, shop_id: int) -> dict:
-    """Where the first sync stands, for the CLI progress bar and the admin page."""
+def sync_progress(session: Session, shop_id: int) -> list[dict]:
+    """Each step of the first sync in order: step, status, done, total, error, bulk_operation_id."""
     rows = {s.step: s for s in session.scalars(select(SyncStep).where(SyncStep.shop_id == shop_id))}
-    steps, fraction = [], 0.0
+    steps = []
     for name in STEPS:
         row = rows.get(name)
-        status = row.status if row else SyncStatus.PENDING
-        done, total = (row.done, row.total) if row else (0, None)
-        if status == SyncStatus.DONE:
+        steps.append({
+            "step": name, "status": row.status if row else SyncStatus.PENDING, "done": row.done if row else 0,
+            "total": row.total if row else None, "error": row.error if row else None,
+            "bulk_operation_id": row.bulk_operation_id if row else None,
+        })
+    return steps
+
+
+def sync_summary(session: Session, shop_id: int) -> dict:
+    """The steps plus an overall view for the admin page: complete, failed, fraction done (0..1)."""
+    steps = sync_progress(session, shop_id)
+    fraction = 0.0
+    for s in steps:
+        if s["status"] == SyncStatus.DONE:
             fraction += 1
-        elif total:
-            fraction += min(1.0, done / total)
-        steps.append({"step": name, "status": status, "done": done, "total": total,
-                      "error": row.error if row else None,
-                      "bulk_operation_id": row.bulk_operation_id if row else None})
+        elif s["total"]:
+            fraction += min(1.0, s["done"] / s["total"])
     return {
         "steps": steps,
         "complete": all(s["status"] == SyncStatus.DONE for s in steps),

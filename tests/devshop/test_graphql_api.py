@@ -135,3 +135,18 @@ def test_a_timeout_fault_delays_the_answer(post, sim_state):
     started = time.monotonic()
     assert post("ShopSettings").status_code == 200
     assert time.monotonic() - started >= 0.3
+
+
+def test_bulk_result_urls_work_when_the_simulator_is_mounted_under_a_prefix(sim_state, shop):
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from app.devshop import create_simulator
+    from app.shopify import bulk
+    from tests.sync.simshop import admin_client
+
+    mounted = DispatcherMiddleware(Flask("host"), {"/_devshop": create_simulator(sim_state)})
+    with serve(mounted) as url:
+        client = admin_client(sim_state, shop, f"{url}/_devshop", FakeClock())
+        done = bulk.wait(client, bulk.start(client, "BulkCustomers"), timeout=10, interval=0.05)
+        assert "/_devshop/" in done.url
+        assert len(list(bulk.stream_lines(done.url))) == 12

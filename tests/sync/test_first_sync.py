@@ -21,7 +21,7 @@ from app.models import (
 )
 from app.queue import SYNC, get_queue
 from app.shopify.bulk import BulkOperationFailed
-from app.sync.service import STEPS, SyncOptions, on_bulk_operation_finish, sync_progress
+from app.sync.service import STEPS, SyncOptions, on_bulk_operation_finish, sync_summary
 from worker.jobs.sync import first_sync
 
 
@@ -32,7 +32,7 @@ def count(model) -> int:
 
 def progress(shop_id: int) -> dict:
     with db.session() as session:
-        return sync_progress(session, shop_id)
+        return sync_summary(session, shop_id)
 
 
 def test_first_sync_fills_the_database(ctx, shop_id, sim_shop, sim_state, fast):
