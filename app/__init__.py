@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.config import Config, load_config
+from app.config import Config, load_config, set_active_config
 from app.extensions import db, redis_handle
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or load_config()
+    set_active_config(config)
     app = Flask(__name__, instance_path=str(_instance_path()))
     app.config["FLEXCHAIN"] = config
     app.config["SECRET_KEY"] = config.shopify_api_secret

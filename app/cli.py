@@ -23,6 +23,8 @@ def _logging(verbose: bool = False) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # httpx logs every URL at INFO, id tokens in query strings included.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @click.group()
@@ -124,7 +126,7 @@ def sync(shop: str, wait: bool) -> None:
 
         from worker.runner import build_worker
 
-        worker_thread = threading.Thread(target=lambda: build_worker().work(burst=True), daemon=True)
+        worker_thread = threading.Thread(target=lambda: build_worker(in_thread=True).work(burst=True), daemon=True)
         worker_thread.start()
     _show_progress(shop_id)
 

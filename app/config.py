@@ -128,3 +128,17 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+_active: Config | None = None
+
+
+def set_active_config(config: Config) -> None:
+    """create_app() records the config it was built with, so jobs outside a request use the same one."""
+    global _active
+    _active = config
+
+
+def active_config() -> Config:
+    """The config of the running app (or worker); read from the environment only if none was built."""
+    return _active if _active is not None else load_config()

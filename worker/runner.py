@@ -8,6 +8,8 @@ retried; our jobs are written to be safe twice.
 from __future__ import annotations
 
 from rq import SimpleWorker
+from rq.scheduler import RQScheduler
+from rq.timeouts import TimerDeathPenalty
 
 from app import queue as queues
 from app.extensions import redis_handle
@@ -17,17 +19,38 @@ from worker.schedule import SchedulerThread
 WORKER_QUEUES = (queues.WEBHOOKS, queues.DEFAULT, queues.MAIL, queues.SYNC)
 
 
-def build_worker(name: str | None = None) -> SimpleWorker:
-    return SimpleWorker([queues.get_queue(q) for q in WORKER_QUEUES], connection=redis_handle.conn, name=name)
+class ThreadWorker(SimpleWorker):
+    """A worker in a background thread (`flexchain dev`): signals only reach the main thread, so job
+    timeouts use a timer instead of SIGALRM."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        pass
 
 
-def run_worker(*, burst: bool = False, with_scheduler: bool = True, name: str | None = None) -> bool:
-    scheduler = SchedulerThread() if with_scheduler else None
+def build_worker(name: str | None = None, *, in_thread: bool = False) -> SimpleWorker:
+    cls = ThreadWorker if in_thread else SimpleWorker
+    return cls([queues.get_queue(q) for q in WORKER_QUEUES], connection=redis_handle.conn, name=name)
+
+
+def in_thread_rq_scheduler() -> RQScheduler:
+    """RQ's scheduler (retries, enqueue_in) driven from our scheduler thread instead of a forked process:
+    an in-process Redis is not shared with a child process."""
+    scheduler = RQScheduler(WORKER_QUEUES, connection=redis_handle.conn)
+    scheduler._connection = redis_handle.conn  # noqa: SLF001 - keep the in-process server, don't reconnect
+    return scheduler
+
+
+def run_worker(*, burst: bool = False, with_scheduler: bool = True, name: str | None = None,
+               in_thread: bool = False) -> bool:
+    rq_scheduler = in_thread_rq_scheduler() if in_thread else None
+    scheduler = SchedulerThread(rq_scheduler=rq_scheduler) if with_scheduler else None
     if scheduler:
         scheduler.start()
     try:
-        # RQ's own scheduler moves retries and enqueue_in jobs from the scheduled registry to the queues.
-        return build_worker(name).work(burst=burst, with_scheduler=True)
+        # Out of process, RQ's own scheduler (a child process) moves retries and enqueue_in jobs to the queues.
+        return build_worker(name, in_thread=in_thread).work(burst=burst, with_scheduler=not in_thread)
     finally:
         if scheduler:
             scheduler.stop()

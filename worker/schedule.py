@@ -53,18 +53,23 @@ def tick(schedule: tuple[PeriodicJob, ...] = SCHEDULE) -> list[str]:
 class SchedulerThread(threading.Thread):
     """Ticks every few seconds until stopped; a Redis outage is logged and waited out."""
 
-    def __init__(self, interval: float = 5.0) -> None:
+    def __init__(self, interval: float = 5.0, rq_scheduler=None) -> None:
         super().__init__(name="flexchain-scheduler", daemon=True)
         self.interval = interval
+        self.rq_scheduler = rq_scheduler
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
                 tick()
+                if self.rq_scheduler is not None:
+                    self.rq_scheduler.acquire_locks()
+                    self.rq_scheduler.enqueue_scheduled_jobs()
             except redis.RedisError as exc:
                 log.warning("scheduler: Redis unavailable (%s); retrying", exc)
-            self.stopped.wait(self.interval)
+            # In-process mode also moves due retries, so it ticks every second.
+            self.stopped.wait(1.0 if self.rq_scheduler is not None else self.interval)
 
     def stop(self) -> None:
         self.stopped.set()

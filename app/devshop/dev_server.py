@@ -61,7 +61,9 @@ def install_demo_shop(app_url: str, state: DevShopState) -> None:
 def start_in_process_worker() -> None:
     from worker.runner import run_worker
 
-    thread = threading.Thread(target=run_worker, kwargs={"name": "dev-worker"}, name="dev-worker", daemon=True)
+    thread = threading.Thread(
+        target=run_worker, kwargs={"name": "dev-worker", "in_thread": True}, name="dev-worker", daemon=True
+    )
     thread.start()
 
 

@@ -20,7 +20,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.config import Config, load_config
+from app.config import Config, active_config
 from app.crypto import TokenCipher
 from app.extensions import db, redis_handle
 from app.models import Shop, ShopStatus
@@ -88,7 +88,7 @@ def http_client(config: Config) -> httpx.Client:
 def current_config() -> Config:
     if has_app_context():
         return current_app.config["FLEXCHAIN"]
-    return load_config()
+    return active_config()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Blueprints: health, webhooks, admin (app home), proxy, and the dev-only simulator."""
+"""Blueprints: health, webhooks, admin (app home) and the app proxy."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import health
+    from app.web import admin, health, proxy, webhooks
 
-    app.register_blueprint(health.bp)
-    from app.web import admin, proxy
-
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(proxy.bp)
-    app.register_blueprint(__import__("app.web.webhooks", fromlist=["bp"]).bp)
+    for module in (health, webhooks, admin, proxy):
+        app.register_blueprint(module.bp)
