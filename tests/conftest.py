@@ -26,7 +26,7 @@ from tests.support.servers import serve
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 API_KEY = "test-api-key-0001"
-API_SECRET = "test-api-secret-0001"
+API_SECRET = "test-api-secret-0001-with-32-bytes-or-more"
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 

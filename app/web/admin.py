@@ -55,6 +55,29 @@ def api_summary():
     return jsonify(shop=g.shop.domain, counts=counts)
 
 
+@bp.get("/api/sync")
+@auth.require_app_session
+def api_sync():
+    from app.sync.service import sync_summary
+
+    return jsonify(sync_summary(g.db, g.shop.id))
+
+
+@bp.post("/api/sync")
+@auth.require_app_session
+def api_sync_restart():
+    """Start or resume the full sync (e.g. after a failed step); the job id makes a double click harmless."""
+    import redis
+
+    from app.queue import SYNC, enqueue
+
+    try:
+        enqueue("worker.jobs.sync.first_sync", g.shop.id, queue=SYNC, job_id=f"sync-{g.shop.id}")
+    except redis.RedisError:
+        return jsonify(error="The job queue is unavailable; try again in a minute."), 503
+    return jsonify(queued=True), 202
+
+
 @bp.get(auth.PATCH_ID_TOKEN_PATH)
 def patch_id_token():
     return auth.patch_id_token_response()

@@ -59,6 +59,49 @@
     }
   }
 
+  // First-sync progress: polled every 2 s until every step is done (or one failed: offer a retry).
+  async function loadSync() {
+    const card = document.getElementById("sync");
+    if (!card) return;
+    const response = await authenticatedFetch(card.dataset.endpoint);
+    if (!response.ok) return;
+    const body = await response.json();
+    const pct = Math.round(body.fraction * 100);
+    card.querySelector(".progress").setAttribute("aria-valuenow", String(pct));
+    card.querySelector(".progress-bar").style.width = pct + "%";
+    const list = card.querySelector(".steps");
+    list.replaceChildren();
+    for (const step of body.steps) {
+      const li = document.createElement("li");
+      const count = step.total ? step.done + " / " + step.total : String(step.done || 0);
+      li.textContent = step.step + ": " + step.status + " (" + count + ")" + (step.error ? " — " + step.error : "");
+      li.dataset.status = step.status;
+      list.appendChild(li);
+    }
+    const state = card.querySelector('[data-testid="sync-state"]');
+    const retry = card.querySelector('[data-action="restart-sync"]');
+    retry.hidden = !body.failed;
+    if (body.complete) {
+      state.textContent = "Complete";
+      loadSummary().catch(function (err) { console.error(err); });
+      return;
+    }
+    state.textContent = body.failed ? "A step failed" : "In progress: " + pct + "%";
+    if (!body.failed) setTimeout(function () { loadSync().catch(console.error); }, 2000);
+  }
+
+  function wireRetry() {
+    const button = document.querySelector('[data-action="restart-sync"]');
+    if (!button) return;
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      const card = document.getElementById("sync");
+      await authenticatedFetch(card.dataset.endpoint, { method: "POST" });
+      button.disabled = false;
+      loadSync().catch(console.error);
+    });
+  }
+
   window.authenticatedFetch = authenticatedFetch;
   document.addEventListener("DOMContentLoaded", function () {
     const reload = meta("flexchain-reload");
@@ -66,6 +109,8 @@
       reloadWithFreshToken(reload).catch(function (err) { console.error(err); });
     } else {
       loadSummary().catch(function (err) { console.error(err); });
+      loadSync().catch(function (err) { console.error(err); });
+      wireRetry();
     }
   });
 })();
