@@ -103,7 +103,7 @@ def sync(shop: str, wait: bool) -> None:
     from app import create_app
     from app.extensions import db, redis_handle
     from app.models import Shop
-    from app.queue import SYNC, enqueue
+    from app.queue import SYNC, enqueue, sync_job_id
     from app.shopify.urls import normalise_shop_domain
 
     domain = normalise_shop_domain(shop if "." in shop else f"{shop}.myshopify.com")
@@ -115,7 +115,7 @@ def sync(shop: str, wait: bool) -> None:
         if row is None:
             raise click.ClickException(f"{domain} has not installed Flexchain")
         shop_id = row.id
-    enqueue("worker.jobs.sync.first_sync", shop_id, queue=SYNC, job_id=f"sync-{shop_id}")
+    enqueue("worker.jobs.sync.first_sync", shop_id, queue=SYNC, job_id=sync_job_id(shop_id), shop_id=shop_id)
     click.echo(f"sync of {domain} queued")
     if not wait:
         return

@@ -23,6 +23,15 @@ def get_queue(name: str = DEFAULT) -> Queue:
     return Queue(name, connection=redis_handle.conn)
 
 
+def shop_meta(shop_id: int | None) -> dict[str, int]:
+    return {} if shop_id is None else {"shop_id": shop_id}
+
+
+def sync_job_id(shop_id: int) -> str:
+    """One id for every way a shop's sync is started, so starting it twice queues it once."""
+    return f"sync-{shop_id}"
+
+
 def enqueue(
     func_path: str,
     *args: object,
@@ -30,9 +39,13 @@ def enqueue(
     job_id: str | None = None,
     retry: Retry | None = DEFAULT_RETRY,
     timeout: int = 600,
+    shop_id: int | None = None,
     **kwargs: object,
 ) -> Job:
-    """Enqueue `func_path(*args, **kwargs)`. A job id that is still queued is not enqueued twice."""
+    """Enqueue `func_path(*args, **kwargs)`. A job id that is still queued is not enqueued twice.
+
+    Jobs about one shop pass `shop_id`: it is kept in the job's meta so an uninstall can cancel them.
+    """
     q = get_queue(queue)
     if job_id is not None:
         existing = q.fetch_job(job_id)
@@ -40,5 +53,5 @@ def enqueue(
             return existing
     return q.enqueue(
         func_path, *args, job_id=job_id, retry=retry, job_timeout=timeout,
-        result_ttl=3600, failure_ttl=7 * 24 * 3600, **kwargs,
+        result_ttl=3600, failure_ttl=7 * 24 * 3600, meta=shop_meta(shop_id), **kwargs,
     )

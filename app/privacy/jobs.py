@@ -1,6 +1,6 @@
 """Find and cancel a shop's queued jobs.
 
-Jobs about a shop carry `meta={"shop_id": <our shop id>}` (use `shop_job_meta`), so an uninstall or a
+Jobs about a shop carry `meta={"shop_id": <our shop id>}` (app.queue.enqueue(..., shop_id=...)), so an uninstall or a
 shop erasure can cancel what is still waiting, including retries parked in the scheduled registry.
 Webhook ingest jobs are not tagged: they must still run to record (and ignore) late deliveries.
 """
@@ -17,10 +17,6 @@ from app import queue as queues
 from app.extensions import redis_handle
 
 log = logging.getLogger(__name__)
-
-
-def shop_job_meta(shop_id: int) -> dict[str, int]:
-    return {"shop_id": shop_id}
 
 
 def cancel_shop_jobs(shop_id: int) -> int:

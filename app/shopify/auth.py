@@ -179,7 +179,8 @@ def store_installation(config: Config, shop_domain: str, pair: TokenPair) -> tup
 
 def enqueue_first_sync(shop_id: int) -> None:
     try:
-        queue.enqueue("worker.jobs.sync.first_sync", shop_id, queue=queue.SYNC, job_id=f"first-sync-{shop_id}")
+        queue.enqueue("worker.jobs.sync.first_sync", shop_id, queue=queue.SYNC, job_id=queue.sync_job_id(shop_id),
+                      shop_id=shop_id)
     except redis.RedisError:
         # The install stands; the Status page offers to start the sync once the queue is back.
         log.exception("could not enqueue the first sync of shop %s", shop_id)

@@ -215,5 +215,6 @@ def on_bulk_operation_finish(session: Session, shop: Shop, bulk_gid: str, status
         return False
     if status.upper() != "COMPLETED":
         step.error = f"bulk operation ended {status.lower()}"
-    queue.enqueue("worker.jobs.sync.continue_sync", shop.id, queue=queue.SYNC, job_id=f"sync-{shop.id}")
+    queue.enqueue("worker.jobs.sync.continue_sync", shop.id, queue=queue.SYNC, job_id=queue.sync_job_id(shop.id),
+                  shop_id=shop.id)
     return True

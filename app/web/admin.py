@@ -69,10 +69,11 @@ def api_sync_restart():
     """Start or resume the full sync (e.g. after a failed step); the job id makes a double click harmless."""
     import redis
 
-    from app.queue import SYNC, enqueue
+    from app.queue import SYNC, enqueue, sync_job_id
 
     try:
-        enqueue("worker.jobs.sync.first_sync", g.shop.id, queue=SYNC, job_id=f"sync-{g.shop.id}")
+        enqueue("worker.jobs.sync.first_sync", g.shop.id, queue=SYNC, job_id=sync_job_id(g.shop.id),
+                shop_id=g.shop.id)
     except redis.RedisError:
         return jsonify(error="The job queue is unavailable; try again in a minute."), 503
     return jsonify(queued=True), 202

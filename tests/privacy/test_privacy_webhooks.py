@@ -12,7 +12,6 @@ from app.devshop.sender import build_payload, deliver
 from app.extensions import db
 from app.models import Checkout, Customer, DataExport, EventStatus, InventoryLevel, Order, Shop, ShopStatus
 from app.models.base import Base
-from app.privacy.jobs import shop_job_meta
 from tests.conftest import API_SECRET
 from tests.store.factories import SHOP, events, make_shop, run_worker
 from tests.support.servers import serve
@@ -80,8 +79,9 @@ def test_app_uninstalled_drops_tokens_and_cancels_the_shops_jobs(post):
     shop_id = make_shop(access_token_enc="cipher", refresh_token_enc="cipher2")
     other_id = make_shop("other.myshopify.com")
     sync = queues.get_queue(queues.SYNC)
-    mine = sync.enqueue("worker.jobs.sync.reconcile_shop", shop_id, meta=shop_job_meta(shop_id))
-    theirs = sync.enqueue("worker.jobs.sync.reconcile_shop", other_id, meta=shop_job_meta(other_id))
+    # Jobs are tagged the way every shop job is enqueued in the app.
+    mine = queues.enqueue("worker.jobs.sync.reconcile", shop_id, queue=queues.SYNC, shop_id=shop_id)
+    theirs = queues.enqueue("worker.jobs.sync.reconcile", other_id, queue=queues.SYNC, shop_id=other_id)
     post("app/uninstalled", triggered_at=datetime(2026, 3, 1, tzinfo=UTC))
     run_worker()
     with db.session() as session:

@@ -248,7 +248,7 @@ def test_first_load_installs_by_token_exchange(web, sim_state):
     assert timedelta(minutes=59) < shop.access_token_expires_at - datetime.now(UTC) <= timedelta(hours=1)
     assert shop.refresh_token_expires_at > datetime.now(UTC) + timedelta(days=29)
     assert sim_state.calls == {"token_exchange": 1}
-    job = Queue("sync", connection=redis_handle.conn).fetch_job(f"first-sync-{shop.id}")
+    job = Queue("sync", connection=redis_handle.conn).fetch_job(f"sync-{shop.id}")
     assert job is not None and job.func_name == "worker.jobs.sync.first_sync" and job.args == (shop.id,)
     # Later loads reuse the stored token: no second exchange, no second job.
     assert fetch(web, token()).status_code == 200
@@ -260,7 +260,7 @@ def test_reinstall_after_uninstall_exchanges_again_and_syncs(web, sim_state):
     document(web, token())
     shop = shop_row()
     q = Queue("sync", connection=redis_handle.conn)
-    q.fetch_job(f"first-sync-{shop.id}").delete()
+    q.fetch_job(f"sync-{shop.id}").delete()
     with db.session() as s:
         row = s.get(Shop, shop.id)
         row.status, row.uninstalled_at = ShopStatus.UNINSTALLED, datetime.now(UTC)
@@ -268,7 +268,7 @@ def test_reinstall_after_uninstall_exchanges_again_and_syncs(web, sim_state):
     assert sim_state.calls["token_exchange"] == 2
     after = shop_row()
     assert after.id == shop.id and after.status == ShopStatus.INSTALLED and after.uninstalled_at is None
-    assert q.fetch_job(f"first-sync-{shop.id}") is not None
+    assert q.fetch_job(f"sync-{shop.id}") is not None
 
 
 def test_install_survives_a_queue_outage(app, simulator, sim_state):

@@ -85,7 +85,7 @@ def _sync(shop_id: int, options: SyncOptions | None) -> str:
     if outcome == "waiting":
         try:
             queue.get_queue(queue.SYNC).enqueue_in(RECHECK_AFTER, "worker.jobs.sync.continue_sync", shop_id,
-                                                   job_id=f"sync-recheck-{shop_id}")
+                                                   job_id=f"sync-recheck-{shop_id}", meta=queue.shop_meta(shop_id))
         except redis.RedisError:
             log.warning("could not schedule a re-check of shop %s; the bulk webhook will continue it", shop_id)
     return outcome
@@ -114,5 +114,6 @@ def reconcile_all() -> int:
     with db.session() as session:
         shop_ids = list(session.scalars(select(Shop.id).where(Shop.status == ShopStatus.INSTALLED)))
     for shop_id in shop_ids:
-        queue.enqueue("worker.jobs.sync.reconcile", shop_id, queue=queue.SYNC, job_id=f"reconcile-{shop_id}")
+        queue.enqueue("worker.jobs.sync.reconcile", shop_id, queue=queue.SYNC, job_id=f"reconcile-{shop_id}",
+                      shop_id=shop_id)
     return len(shop_ids)
