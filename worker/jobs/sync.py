@@ -7,12 +7,14 @@ one shop from working at the same time, and the steps themselves skip what is al
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TypeVar
 
 import redis
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import queue
 from app.extensions import db, redis_handle
@@ -23,6 +25,7 @@ from app.sync.reconcile import reconcile_shop
 from app.sync.service import SyncOptions, run_sync
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LOCK_TTL_SECONDS = 30 * 60
 # When a bulk operation outlives one run, look again after this even if its webhook never comes.
@@ -66,22 +69,27 @@ def continue_sync(shop_id: int, options: SyncOptions | None = None) -> str:
     return _sync(shop_id, options)
 
 
-def _sync(shop_id: int, options: SyncOptions | None) -> str:
+def _with_shop_client(kind: str, shop_id: int, work: Callable[[Session, Shop, AdminClient], T]) -> T | str:
+    """Re-load the shop, take its lock for `kind`, and run `work` in a shop-bound session that commits."""
     shop = _active_shop(shop_id)
     if shop is None:
         return "skipped"
-    with shop_lock("sync", shop_id) as mine:
+    with shop_lock(kind, shop_id) as mine:
         if not mine:
             return "busy"
         client = AdminClient.for_shop(shop)
         try:
             with db.session(shop_id=shop_id) as session:
-                outcome = run_sync(session, session.get(Shop, shop_id), client, options)
+                return work(session, session.get(Shop, shop_id), client)
         except (ShopNotInstalled, ReauthorizationRequired) as exc:
-            log.warning("sync of shop %s stopped: %s", shop_id, exc)
+            log.warning("%s of shop %s stopped: %s", kind, shop_id, exc)
             return "needs_reauth"
         finally:
             client.close()
+
+
+def _sync(shop_id: int, options: SyncOptions | None) -> str:
+    outcome = _with_shop_client("sync", shop_id, lambda session, shop, client: run_sync(session, shop, client, options))
     if outcome == "waiting":
         try:
             queue.get_queue(queue.SYNC).enqueue_in(RECHECK_AFTER, "worker.jobs.sync.continue_sync", shop_id,
@@ -92,21 +100,7 @@ def _sync(shop_id: int, options: SyncOptions | None) -> str:
 
 
 def reconcile(shop_id: int) -> dict[str, int] | str:
-    shop = _active_shop(shop_id)
-    if shop is None:
-        return "skipped"
-    with shop_lock("reconcile", shop_id) as mine:
-        if not mine:
-            return "busy"
-        client = AdminClient.for_shop(shop)
-        try:
-            with db.session(shop_id=shop_id) as session:
-                return reconcile_shop(session, session.get(Shop, shop_id), client)
-        except (ShopNotInstalled, ReauthorizationRequired) as exc:
-            log.warning("reconciliation of shop %s stopped: %s", shop_id, exc)
-            return "needs_reauth"
-        finally:
-            client.close()
+    return _with_shop_client("reconcile", shop_id, reconcile_shop)
 
 
 def reconcile_all() -> int:
