@@ -8,6 +8,16 @@ from app.models.location import InventoryLevel, Location
 from app.models.order import Order, OrderLine, Refund
 from app.models.privacy import DataExport as DataExport
 from app.models.shop import Shop, ShopStatus
+from app.models.supply import (
+    Fulfillment,
+    IncomingStock,
+    OrderPromise,
+    RoutingDecision,
+    ShippingLane,
+    StockReservation,
+    TransitSample,
+    WarehouseProfile,
+)
 from app.models.sync import SyncStatus, SyncStep
 from app.models.webhook_event import EventStatus, WebhookEvent
 
@@ -15,5 +25,6 @@ __all__ = [
     "Base", "ShopScoped", "utcnow", "Shop", "ShopStatus", "WebhookEvent", "EventStatus",
     "Location", "InventoryLevel", "Product", "Variant", "InventoryItem", "Customer",
     "Order", "OrderLine", "Refund", "Checkout", "CheckoutLine", "Cart", "CartLine",
-    "SyncStep", "SyncStatus",
+    "SyncStep", "SyncStatus", "WarehouseProfile", "ShippingLane", "IncomingStock", "StockReservation",
+    "Fulfillment", "TransitSample", "OrderPromise", "RoutingDecision",
 ]
