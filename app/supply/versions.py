@@ -1,0 +1,58 @@
+"""Version counters in Redis that invalidate cached promises: one per shop's supply settings, one per
+variant's stock. Anything that changes what a promise would say bumps the matching counter; caches key
+their entries by the versions they were computed from, so a bump makes every stale entry unreachable.
+
+Redis being down must never fail the write that changed the data: the bump is logged and skipped, and
+cached entries still expire by their own TTL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import redis
+
+from app.extensions import redis_handle
+
+log = logging.getLogger(__name__)
+
+
+def settings_key(shop_id: int) -> str:
+    return f"flexchain:supply:v:{shop_id}"
+
+
+def stock_key(shop_id: int, variant_id: int | str) -> str:
+    return f"flexchain:supply:v:{shop_id}:var:{variant_id}"
+
+
+def bump_settings(shop_id: int) -> None:
+    """Warehouses, profiles, lanes, transit samples or incoming stock changed for this shop."""
+    _incr([settings_key(shop_id)])
+
+
+def bump_stock(shop_id: int, variant_ids: Iterable[int | str]) -> None:
+    """Stock (or reservations) of these variants changed."""
+    _incr([stock_key(shop_id, v) for v in variant_ids])
+
+
+def current(shop_id: int, variant_ids: Iterable[int | str] = ()) -> tuple[int, ...] | None:
+    """The settings version followed by each variant's stock version; None when Redis is unavailable."""
+    keys = [settings_key(shop_id), *(stock_key(shop_id, v) for v in variant_ids)]
+    try:
+        return tuple(int(v or 0) for v in redis_handle.conn.mget(keys))
+    except redis.RedisError as exc:
+        log.warning("supply versions unavailable (%s)", exc)
+        return None
+
+
+def _incr(keys: list[str]) -> None:
+    if not keys:
+        return
+    try:
+        with redis_handle.conn.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.incr(key)
+            pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("could not bump supply versions %s (%s); cached promises expire by TTL", keys[:3], exc)
