@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.devshop import catalog
-from app.devshop.admin_nodes import Nodes
+from app.devshop.admin_nodes import Nodes, supported_actions
 from app.devshop.gql_exec import gid, gid_number
 
 METAFIELD_TYPES = {"number_integer", "number_decimal", "single_line_text_field", "multi_line_text_field", "boolean",
@@ -161,18 +161,36 @@ class Mutations:
         fo_number, loc_number = gid_number(id), gid_number(newLocationId)
         fo = next((f for fos in self.data["fulfillment_orders"].values() for f in fos if f["id"] == fo_number), None)
         empty = {"movedFulfillmentOrder": None, "originalFulfillmentOrder": None, "remainingFulfillmentOrder": None}
+        location = self.data["locations"].get(loc_number)
+        refusal = None
         if fo is None:
-            return {**empty, "userErrors": [_err(["id"], "Fulfillment order does not exist.")]}
-        if loc_number not in self.data["locations"]:
-            return {**empty, "userErrors": [_err(["newLocationId"], "Location does not exist.")]}
-        if fo["status"] != "OPEN":
-            return {**empty, "userErrors": [_err(["id"], "Cannot move a fulfillment order that is not open.")]}
+            refusal = _err(["id"], "Fulfillment order does not exist.")
+        elif location is None:
+            refusal = _err(["newLocationId"], "Location does not exist.")
+        elif "MOVE" not in supported_actions(fo):
+            refusal = _err(["id"], "Cannot move a fulfillment order that is not open or has been fulfilled in part.")
+        elif not location["active"] or not location["fulfills_online_orders"]:
+            refusal = _err(["newLocationId"], "The location must be active and fulfill online orders.")
+        elif fo["location_id"] == loc_number:
+            refusal = _err(["newLocationId"], "The fulfillment order is already assigned to this location.")
+        elif not self._stocks_every_line(fo, loc_number):
+            refusal = _err(["newLocationId"], "The new location does not stock every item of the fulfillment order.")
+        if refusal is not None:
+            return {**empty, "userErrors": [refusal]}
         fo["location_id"] = loc_number
-        node = {"__typename": "FulfillmentOrder", "id": id, "status": "OPEN",
-                "assignedLocation": {"__typename": "FulfillmentOrderAssignedLocation",
+        node = {"__typename": "FulfillmentOrder", "id": id, "status": fo["status"],
+                "assignedLocation": {"__typename": "FulfillmentOrderAssignedLocation", "name": location["name"],
                                      "location": {"__typename": "Location", "id": newLocationId}}}
+        # Moved whole: Shopify reassigns the original fulfillment order rather than creating another.
         return {"movedFulfillmentOrder": node, "originalFulfillmentOrder": node, "remainingFulfillmentOrder": None,
                 "userErrors": []}
+
+    def _stocks_every_line(self, fo: dict, location_id: int) -> bool:
+        for line in fo["lines"]:
+            variant = self.data["variants"].get(line.get("variant_id"))
+            if variant is not None and (variant["inventory_item_id"], location_id) not in self.data["levels"]:
+                return False
+        return True
 
     def bulk_run_query(self, _ctx, query: str, groupObjects: bool = False) -> dict:  # noqa: N803
         return self.run_bulk(query)

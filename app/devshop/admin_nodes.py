@@ -38,6 +38,15 @@ def _time_fields(obj: dict) -> dict:
     return {"updated_at": obj["updated_at"], "created_at": obj["created_at"], "id": obj["id"]}
 
 
+def supported_actions(fo: dict) -> tuple[str, ...]:
+    """Shopify offers MOVE only while nothing of the fulfillment order has been fulfilled."""
+    if fo["status"] == "OPEN":
+        return ("CREATE_FULFILLMENT", "MOVE", "HOLD")
+    if fo["status"] == "IN_PROGRESS":
+        return ("CREATE_FULFILLMENT",)
+    return ()
+
+
 class Nodes:
     def __init__(self, shop: SimShop, api_key: str) -> None:
         self.shop = shop
@@ -222,9 +231,14 @@ class Nodes:
                           sort_keys={**TIME_SORT, "PROCESSED_AT": lambda o: (o["processed_at"], o["id"])})(ctx, **args)
 
     def fulfillment_orders(self, o: dict):
+        # Shopify assigns a new order to one location (the oldest active one here) unless a test placed it.
         fos = self.data["fulfillment_orders"].setdefault(o["id"], [{
             "id": o["id"] + 1, "status": "OPEN" if o["fulfillment_status"] == "UNFULFILLED" else "CLOSED",
-            "location_id": min(self.data["locations"]), "lines": o["lines"]}])
+            "location_id": min(self.data["locations"]),
+            "lines": [{**line, "fulfilled": 0} for line in o["lines"]]}])
+
+        def remaining(fo: dict, line: dict) -> int:
+            return 0 if fo["status"] in ("CLOSED", "CANCELLED") else line["quantity"] - line.get("fulfilled", 0)
 
         def node(fo: dict) -> dict:
             loc = self.data["locations"][fo["location_id"]]
@@ -233,11 +247,10 @@ class Nodes:
                 "assignedLocation": {"__typename": "FulfillmentOrderAssignedLocation", "name": loc["name"],
                                      "location": {"__typename": "Location", "id": gid("Location", loc["id"])}},
                 "supportedActions": [{"__typename": "FulfillmentOrderSupportedAction", "action": a}
-                                     for a in (("MOVE", "CREATE_FULFILLMENT") if fo["status"] == "OPEN" else ())],
+                                     for a in supported_actions(fo)],
                 "lineItems": connection(lambda: fo["lines"], lambda line: {
                     "__typename": "FulfillmentOrderLineItem", "id": gid("FulfillmentOrderLineItem", line["id"]),
-                    "remainingQuantity": line["quantity"] if fo["status"] == "OPEN" else 0,
-                    "totalQuantity": line["quantity"]}),
+                    "remainingQuantity": remaining(fo, line), "totalQuantity": line["quantity"]}),
             }
 
         return connection(lambda: fos, node)

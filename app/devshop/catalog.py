@@ -205,3 +205,17 @@ def _seed_checkout(shop, rng, now) -> None:
         "completed_at": None, "subtotal": subtotal, "total": subtotal, "currency": "EUR",
         "presentment_currency": "EUR", "shipping_address": _address(rng, customer["country_code"]), "lines": lines,
     }, now=created)
+
+
+def assign_fulfillment_order(shop: SimShop, order_id: int, location_id: int, *, status: str = "OPEN",
+                             fulfilled: int = 0) -> dict:
+    """Give an order one fulfillment order at `location_id`, as Shopify does at checkout; `fulfilled` units of
+    its first line already shipped make it IN_PROGRESS, the way a partial fulfillment does."""
+    order = shop.data["orders"][order_id]
+    lines = [{**line, "fulfilled": 0} for line in order["lines"]]
+    if fulfilled and lines:
+        lines[0]["fulfilled"] = min(fulfilled, lines[0]["quantity"])
+        status = "IN_PROGRESS" if status == "OPEN" else status
+    fo = {"id": new_id(shop), "status": status, "location_id": location_id, "lines": lines}
+    shop.data["fulfillment_orders"][order_id] = [fo]
+    return fo

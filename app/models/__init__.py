@@ -18,6 +18,7 @@ from app.models.supply import (
     TransitSample,
     WarehouseProfile,
 )
+from app.models.supply_settings import SupplySettings as SupplySettings
 from app.models.sync import SyncStatus, SyncStep
 from app.models.webhook_event import EventStatus, WebhookEvent
 

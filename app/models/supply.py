@@ -143,6 +143,8 @@ class OrderPromise(ShopScoped, Timestamps, Base):
 
 class RoutingDecision(ShopScoped, Base):
     __tablename__ = "routing_decisions"
+    # One decision per order: the row is claimed before Shopify is called, so two runs never both move it.
+    __table_args__ = (UniqueConstraint("shop_id", "order_shopify_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_shopify_id: Mapped[int] = mapped_column(BigInteger, index=True)

@@ -40,7 +40,35 @@ def handle_orders(ctx: EventContext) -> None:
     store.upsert_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
 
 
-handle_orders_create = handle_orders_paid = handle_orders_cancelled = handle_orders_fulfilled = handle_orders
+handle_orders_paid = handle_orders_cancelled = handle_orders
+
+
+def handle_orders_create(ctx: EventContext) -> None:
+    handle_orders(ctx)
+    from app.supply.orders import on_order_created
+
+    on_order_created(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data).shopify_id,
+                     payloads.parse_order_service_level(ctx.data))
+    from app.supply.route_service import schedule_routing
+
+    schedule_routing(ctx.session, ctx.shop_id, ctx.data, ctx.after_commit)
+
+
+def handle_orders_fulfilled(ctx: EventContext) -> None:
+    handle_orders(ctx)
+    from app.supply.fulfillments import record_fulfillment
+
+    for record in payloads.parse_order_fulfillments(ctx.data):
+        record_fulfillment(ctx.session, ctx.shop_id, record)
+
+
+def handle_fulfillments(ctx: EventContext) -> None:
+    from app.supply.fulfillments import record_fulfillment
+
+    record_fulfillment(ctx.session, ctx.shop_id, payloads.parse_fulfillment(ctx.data))
+
+
+handle_fulfillments_create = handle_fulfillments_update = handle_fulfillments
 
 
 def handle_refunds_create(ctx: EventContext) -> None:
@@ -61,16 +89,39 @@ def handle_carts(ctx: EventContext) -> None:
 handle_carts_create = handle_carts_update = handle_carts
 
 
+def _stock_changed(ctx: EventContext, variant_ids: list[int]) -> None:
+    # Bumped after the commit: a promise computed in between is then keyed by the old version, never the new.
+    from app.supply import versions
+
+    shop_id = ctx.shop_id
+    if variant_ids:
+        ctx.after_commit.append(lambda: versions.bump_stock(shop_id, variant_ids))
+
+
+def _settings_changed(ctx: EventContext) -> None:
+    from app.supply import versions
+
+    shop_id = ctx.shop_id
+    ctx.after_commit.append(lambda: versions.bump_settings(shop_id))
+
+
 def handle_inventory_levels_update(ctx: EventContext) -> None:
-    store.upsert_inventory_level(ctx.session, ctx.shop_id, payloads.parse_inventory_level(ctx.data))
+    from app.supply.service import variants_of_items
+
+    level = store.upsert_inventory_level(ctx.session, ctx.shop_id, payloads.parse_inventory_level(ctx.data))
+    _stock_changed(ctx, variants_of_items(ctx.session, ctx.shop_id, [level.inventory_item_id]))
 
 
 def handle_inventory_items_update(ctx: EventContext) -> None:
-    store.upsert_inventory_item(ctx.session, ctx.shop_id, payloads.parse_inventory_item(ctx.data))
+    from app.supply.service import variants_of_items
+
+    item = store.upsert_inventory_item(ctx.session, ctx.shop_id, payloads.parse_inventory_item(ctx.data))
+    _stock_changed(ctx, variants_of_items(ctx.session, ctx.shop_id, [item.shopify_id]))
 
 
 def handle_locations(ctx: EventContext) -> None:
     store.upsert_location(ctx.session, ctx.shop_id, payloads.parse_location(ctx.data))
+    _settings_changed(ctx)
 
 
 handle_locations_create = handle_locations_update = handle_locations
@@ -78,17 +129,27 @@ handle_locations_create = handle_locations_update = handle_locations
 
 def handle_locations_delete(ctx: EventContext) -> None:
     store.deactivate_location(ctx.session, ctx.shop_id, payloads.parse_deleted_id(ctx.data))
+    _settings_changed(ctx)
 
 
 def handle_products(ctx: EventContext) -> None:
-    store.upsert_product(ctx.session, ctx.shop_id, payloads.parse_product(ctx.data, ctx.shop.currency))
+    from app.supply.service import variants_of_product
+
+    record = payloads.parse_product(ctx.data, ctx.shop.currency)
+    before = variants_of_product(ctx.session, ctx.shop_id, record.shopify_id)
+    store.upsert_product(ctx.session, ctx.shop_id, record)
+    _stock_changed(ctx, sorted(set(before) | {v.shopify_id for v in record.variants}))
 
 
 handle_products_create = handle_products_update = handle_products
 
 
 def handle_products_delete(ctx: EventContext) -> None:
-    store.mark_product_deleted(ctx.session, ctx.shop_id, payloads.parse_deleted_id(ctx.data))
+    from app.supply.service import variants_of_product
+
+    product_id = payloads.parse_deleted_id(ctx.data)
+    store.mark_product_deleted(ctx.session, ctx.shop_id, product_id)
+    _stock_changed(ctx, variants_of_product(ctx.session, ctx.shop_id, product_id))
 
 
 def handle_customers(ctx: EventContext) -> None:
@@ -161,6 +222,8 @@ HANDLERS: dict[str, Handler] = {
     "orders/paid": handle_orders_paid,
     "orders/cancelled": handle_orders_cancelled,
     "orders/fulfilled": handle_orders_fulfilled,
+    "fulfillments/create": handle_fulfillments_create,
+    "fulfillments/update": handle_fulfillments_update,
     "refunds/create": handle_refunds_create,
     "checkouts/create": handle_checkouts_create,
     "checkouts/update": handle_checkouts_update,
