@@ -37,6 +37,7 @@ from app.shopify.records import (
     CustomerPrivacyRequest,
     CustomerRecord,
     EmailConsentRecord,
+    FulfillmentRecord,
     InventoryItemRecord,
     InventoryLevelRecord,
     LocationRecord,
@@ -286,3 +287,39 @@ def parse_customer_privacy(d: Json) -> CustomerPrivacyRequest:
 
 def parse_shop_redact(d: Json) -> ShopRedactRequest:
     return ShopRedactRequest(shop_domain=text(d, "shop_domain"), shop_id=opt_int(d, "shop_id"))
+
+
+def parse_fulfillment(d: Json) -> FulfillmentRecord:
+    if d.get("order_id") is None:
+        raise PayloadError("order_id is missing")
+    return FulfillmentRecord(
+        shopify_id=resource_id(d), order_id=as_int(d["order_id"], "order_id"), status=text(d, "status"),
+        shipment_status=text(d, "shipment_status"), location_id=opt_int(d, "location_id"),
+        tracking_company=text(d, "tracking_company"), tracking_number=text(d, "tracking_number"),
+        created_at=timestamp(d, "created_at"), updated_at=timestamp(d, "updated_at"),
+        delivered_at=timestamp(d, "delivered_at"),
+        lines=tuple((opt_int(line, "variant_id"), as_int(line.get("quantity"), "line_items[].quantity"))
+                    for line in items(d, "line_items")),
+    )
+
+
+def parse_order_fulfillments(d: Json) -> tuple[FulfillmentRecord, ...]:
+    """The fulfillments an order payload embeds (orders/fulfilled); they belong to that order, whatever they say."""
+    order_id = resource_id(d)
+    return tuple(parse_fulfillment({**f, "order_id": order_id}) for f in items(d, "fulfillments"))
+
+
+_LEVEL_WORDS = (("express", ("express", "priority", "overnight", "next day", "next-day")),
+                ("economy", ("economy", "saver", "slow")))
+
+
+def parse_order_service_level(d: Json) -> str | None:
+    """economy | standard | express from the order's shipping line names; None when it has no shipping line."""
+    shipping = [f"{text(s, 'code') or ''} {text(s, 'title') or ''}".lower() for s in items(d, "shipping_lines")
+                if s.get("is_removed") is not True]
+    if not shipping:
+        return None
+    for level, words in _LEVEL_WORDS:
+        if any(word in name for name in shipping for word in words):
+            return level
+    return "standard"

@@ -237,3 +237,20 @@ class CustomerPrivacyRequest:
 class ShopRedactRequest:
     shop_domain: str | None
     shop_id: int | None
+
+
+@dataclass(frozen=True)
+class FulfillmentRecord:
+    """fulfillments/create|update, and each fulfillment inside an order payload."""
+
+    shopify_id: int
+    order_id: int
+    status: str | None  # pending | open | success | cancelled | error | failure
+    shipment_status: str | None  # label_printed ... delivered, failure (None: no carrier news yet)
+    location_id: int | None
+    tracking_company: str | None
+    tracking_number: str | None
+    created_at: datetime | None  # when it shipped
+    updated_at: datetime | None
+    delivered_at: datetime | None = None  # only when the payload states it; else the update's time is used
+    lines: tuple[tuple[int | None, int], ...] = ()  # (variant id, quantity)
