@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.datastructures import MultiDict
 
 from app.shopify import auth
 from app.shopify.proxy import require_proxy_signature
+from app.supply import cache, geo, sentences, service, versions
+from app.supply.tiers import customer_tier
+from app.supply.types import Destination
+
+MAX_QUANTITY = 999
+BROWSER_MAX_AGE_S = 30
 
 bp = Blueprint("proxy", __name__, url_prefix="/proxy")
 bp.record_once(lambda state: auth.init_app(state.app))
@@ -22,4 +35,109 @@ def ping():
     )
     # Customer-specific: no shared cache may keep it.
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+class BadParams(ValueError):
+    """A storefront parameter we cannot use; the message is safe to show (it never repeats the input)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseParams:
+    variant_id: int
+    quantity: int
+    destination: Destination | None
+    locale: str | None
+
+
+_POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$")
+_MAX_ID = 2**63 - 1
+_FIELDS = ("variant_id", "quantity", "country", "postal_code", "region", "city", "locale")
+
+
+def parse_promise_params(args: MultiDict[str, str]) -> PromiseParams:
+    for name in _FIELDS:
+        if len(args.getlist(name)) > 1:
+            raise BadParams(f"{name} must be given once")
+    variant_id = _int(args.get("variant_id"), "variant_id", 1, _MAX_ID, required=True)
+    quantity = _int(args.get("quantity"), "quantity", 1, MAX_QUANTITY) or 1
+    country_raw = _text(args.get("country"), "country", 64)
+    postal = _text(args.get("postal_code"), "postal_code", 16)
+    region = _text(args.get("region"), "region", 64)
+    city = _text(args.get("city"), "city", 100)
+    if postal is not None and not _POSTAL.match(postal):
+        raise BadParams("postal_code must be letters, digits, spaces or dashes")
+    destination = None
+    if country_raw is not None:
+        country = geo.normalise_country(country_raw)
+        if country is None:
+            raise BadParams("country must be an ISO 3166 country code")
+        destination = Destination(country=country, region=region, city=city, postal_code=postal)
+    elif postal or region or city:
+        raise BadParams("country is required with postal_code, region or city")
+    locale = args.get("locale") or None
+    return PromiseParams(variant_id, quantity, destination, locale if locale and len(locale) <= 35 else None)
+
+
+def _int(raw: str | None, name: str, low: int, high: int, *, required: bool = False) -> int | None:
+    if raw is None or raw == "":
+        if required:
+            raise BadParams(f"{name} is required")
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise BadParams(f"{name} must be an integer from {low} to {high}")
+    return int(raw)
+
+
+def _text(raw: str | None, name: str, limit: int) -> str | None:
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > limit or not value.isprintable():
+        raise BadParams(f"{name} must be printable text of at most {limit} characters")
+    return value
+
+
+@bp.get("/promise")
+@require_proxy_signature
+def promise_for_variant():
+    """Storefront `/apps/flexchain/promise`: when this variant can arrive, in the shopper's words."""
+    now_ts = time.time()
+    try:
+        params = parse_promise_params(request.args)
+    except BadParams as exc:
+        return _json({"error": str(exc)}, 400)
+    shop_id = g.proxy.shop_id
+    if shop_id is None:
+        return _json({"error": "this shop does not have Flexchain installed"}, 404)
+    tier = customer_tier(g.db, shop_id, g.proxy.logged_in_customer_id)
+    place = service.resolve(params.destination) if params.destination is not None else None
+    found = versions.current(shop_id, [params.variant_id])
+    state, key, answer = "off", None, None
+    if found is not None:
+        key = cache.key(shop_id, found, params.variant_id, params.quantity, tier, cache.bucket(place))
+        answer = cache.get(key, now_ts)
+        state = "hit" if answer is not None else "miss"
+    if answer is None:
+        try:
+            answer = service.storefront_answer(
+                g.db, shop_id, params.variant_id, params.quantity, params.destination, tier=tier,
+                now=datetime.fromtimestamp(now_ts, UTC), settings_version=found[0] if found else None)
+        except service.UnknownVariant:
+            return _json({"error": "unknown variant"}, 404)
+        if key is not None:
+            cache.put(key, answer, now_ts)
+    response = _json(sentences.render(answer, params.locale, now_ts), 200)
+    # The countdown ticks and the answer may carry the customer's tier: browsers only, and briefly.
+    left = answer.cutoff_at - now_ts if answer.cutoff_at is not None else BROWSER_MAX_AGE_S
+    response.headers["Cache-Control"] = f"private, max-age={max(0, min(BROWSER_MAX_AGE_S, int(left)))}"
+    response.headers["X-Flexchain-Cache"] = state
+    return response
+
+
+def _json(body: dict, status: int) -> Response:
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype="application/json")
+    if status != 200:
+        response.headers["Cache-Control"] = "no-store"
     return response

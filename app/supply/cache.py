@@ -1,0 +1,123 @@
+"""Cached storefront promises in Redis.
+
+An entry is the locale-free `Answer` for one (shop, variant, quantity, tier, destination bucket), keyed
+with the versions it was computed from (`app.supply.versions`: the shop's settings and that variant's
+stock), so a bump makes it unreachable at once. It lives until the next order cutoff it quotes (after
+which the dispatch day, and so the window, moves) and never longer than MAX_TTL_S, which also bounds
+what no bump announces (a stock reservation expiring, a new day's holidays).
+
+The countdown is never stored: the entry keeps the cutoff instant and the answer is recomputed from
+it. The destination bucket is the resolved place the engine quoted for (level, country, region and
+coordinates), so two shoppers share an entry only when the engine would have seen the same place.
+Quantities are not grouped: a bucket of 6-10 units would promise 10 from a warehouse holding 7.
+
+Redis failures are logged and read as a miss; the caller computes the answer without the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import astuple, dataclass
+from datetime import date
+
+import redis
+
+from app.extensions import redis_handle
+from app.supply.geo import ResolvedPlace
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "flexchain:promise:"
+MAX_TTL_S = 180
+SHOP_BUCKET = "shop"  # no place given: the shop's own country stands in
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the storefront needs to say about one variant, before localisation."""
+
+    status: str  # PromiseStatus value
+    country: str | None
+    region: str | None
+    level: str  # GeoLevel value, or "shop_country" when the shop's country stood in
+    earliest: date | None = None
+    latest: date | None = None
+    cutoff_at: int | None = None  # unix seconds of the next cutoff that this window depends on
+    warehouse_name: str | None = None
+    warehouse_city: str | None = None
+    service_level: str | None = None
+    kg_co2e: float | None = None
+    parcels: int = 0
+    default_latest: date | None = None
+    days_saved: int | None = None
+    tier: str | None = None
+    tier_hours: int | None = None  # the tier's handling time at the shipping warehouse, when it has one
+
+
+_DATE_FIELDS = (4, 5, 12)  # earliest, latest, default_latest: stored as day ordinals
+
+
+def dumps(answer: Answer) -> bytes:
+    row = list(astuple(answer))
+    for i in _DATE_FIELDS:
+        if row[i] is not None:
+            row[i] = row[i].toordinal()
+    return json.dumps(row, separators=(",", ":")).encode()
+
+
+def loads(raw: bytes | str) -> Answer:
+    row = json.loads(raw)
+    for i in _DATE_FIELDS:
+        if row[i] is not None:
+            row[i] = date.fromordinal(row[i])
+    return Answer(*row)
+
+
+def bucket(place: ResolvedPlace | None) -> str:
+    if place is None:
+        return SHOP_BUCKET
+    if place.lat is None or place.lng is None:
+        return f"{place.level.value}|{place.country or ''}"
+    return f"{place.level.value}|{place.country}|{place.region or ''}|{place.lat:.3f},{place.lng:.3f}"
+
+
+def key(shop_id: int, versions: tuple[int, ...], variant_id: int, quantity: int, tier: str | None,
+        bucket_name: str) -> str:
+    stamp = ".".join(map(str, versions))
+    return f"{KEY_PREFIX}{shop_id}:{stamp}:{variant_id}:{quantity}:{tier or ''}:{bucket_name}"
+
+
+def ttl(answer: Answer, now_ts: float) -> int:
+    """Seconds the entry may live; 0 when it must not be stored (its cutoff is about to pass)."""
+    if answer.cutoff_at is None:
+        return MAX_TTL_S
+    left = int(answer.cutoff_at - now_ts)
+    return min(left, MAX_TTL_S) if left >= 1 else 0
+
+
+def get(cache_key: str, now_ts: float) -> Answer | None:
+    try:
+        raw = redis_handle.conn.get(cache_key)
+    except redis.RedisError as exc:
+        log.warning("promise cache unavailable (%s)", exc)
+        return None
+    if raw is None:
+        return None
+    answer = loads(raw)
+    # Redis expiry and our clock can disagree by a moment: a passed cutoff is a miss, never a stale window.
+    if answer.cutoff_at is not None and answer.cutoff_at <= now_ts:
+        return None
+    return answer
+
+
+def put(cache_key: str, answer: Answer, now_ts: float) -> bool:
+    seconds = ttl(answer, now_ts)
+    if seconds <= 0:
+        return False
+    try:
+        redis_handle.conn.set(cache_key, dumps(answer), ex=seconds)
+    except redis.RedisError as exc:
+        log.warning("promise cache unavailable (%s)", exc)
+        return False
+    return True
