@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import admin, health, proxy, webhooks
+    from app.web import admin, admin_warehouses, health, proxy, webhooks
 
-    for module in (health, webhooks, admin, proxy):
+    for module in (health, webhooks, admin, admin_warehouses, proxy):
         app.register_blueprint(module.bp)
