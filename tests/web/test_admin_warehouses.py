@@ -3,7 +3,7 @@ escaped output, and the settings version bump that invalidates cached promises."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
