@@ -31,6 +31,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("relay-webhooks", "worker.jobs.ingest.relay", 30, queues.WEBHOOKS),
     # Shopify says not to rely on webhooks alone: re-read what changed recently and repair.
     PeriodicJob("reconcile-shops", "worker.jobs.sync.reconcile_all", 15 * 60, queues.SYNC),
+    # Offer holds stop counting when they expire; this only keeps the table small.
+    PeriodicJob("expire-reservations", "worker.jobs.supply.expire_reservations", 10 * 60, queues.DEFAULT),
 )
 
 

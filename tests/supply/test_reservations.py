@@ -111,3 +111,29 @@ def test_release_and_expiry_free_the_stock_and_bump_its_version(app):
     with db.session(shop_id=shop_id) as s:
         assert load_inventory(s, shop_id, [V1], PLACED).free[str(V1)][str(NEWARK)] == 2
     assert holds() == []
+
+
+def test_the_periodic_job_drops_expired_holds_of_every_shop(app):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Shop, StockReservation
+    from worker.jobs.supply import expire_reservations
+
+    now = datetime.now(UTC)
+    with db.session() as s:
+        shop = Shop(domain="exp.myshopify.com")
+        s.add(shop)
+        s.flush()
+        s.add_all([
+            StockReservation(shop_id=shop.id, location_shopify_id=1, variant_shopify_id=2, quantity=1,
+                             reference="checkout:old", expires_at=now - timedelta(minutes=1)),
+            StockReservation(shop_id=shop.id, location_shopify_id=1, variant_shopify_id=2, quantity=1,
+                             reference="checkout:live", expires_at=now + timedelta(minutes=30)),
+        ])
+    assert expire_reservations() == 1
+    with db.session() as s:
+        assert s.scalars(select(StockReservation.reference)).all() == ["checkout:live"]
+        assert s.scalar(select(func.count()).select_from(StockReservation)) == 1

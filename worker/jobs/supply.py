@@ -31,3 +31,19 @@ def route_order(shop_id: int, order_shopify_id: int) -> str:
         return "needs_reauth"
     finally:
         client.close()
+
+
+def expire_reservations() -> int:
+    """Periodic: drop offer holds past their time for every shop (they already stopped counting)."""
+    from sqlalchemy import select
+
+    from app.supply.reservations import expire
+
+    now = datetime.now(UTC)
+    with db.session() as session:
+        shop_ids = list(session.scalars(select(Shop.id).where(Shop.status == ShopStatus.INSTALLED)))
+    removed = 0
+    for shop_id in shop_ids:
+        with db.session(shop_id=shop_id) as session:
+            removed += expire(session, shop_id, now)
+    return removed
