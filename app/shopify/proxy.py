@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import wraps
@@ -26,6 +27,7 @@ from app.shopify.urls import normalise_shop_domain
 
 log = logging.getLogger(__name__)
 
+SHOP_ID_TTL_S = 30.0
 SINGLE_VALUED = ("shop", "timestamp", "signature", "hmac", "path_prefix", "logged_in_customer_id")
 
 
@@ -70,15 +72,35 @@ def verify_proxy_request(url: str, raw_query: str) -> ProxyRequest | None:
     if customer and not customer.isdigit():
         log.warning("signed app proxy request with a non-numeric customer id")
         return None
-    with db.session() as session:
-        shop_id = session.scalar(
-            select(Shop.id).where(Shop.domain == shop_domain, Shop.status != ShopStatus.UNINSTALLED))
+    shop_id = installed_shop_id(shop_domain)
     return ProxyRequest(
         shop_domain=shop_domain,
         logged_in_customer_id=int(customer) if customer else None,
         path_prefix=values.get("path_prefix", [None])[0],
         shop_id=shop_id,
     )
+
+
+def installed_shop_id(shop_domain: str) -> int | None:
+    """Our id of an installed shop. Storefront traffic repeats one domain many times a second and this lookup
+    was the largest cost of a cached promise, so a found id is kept per app for SHOP_ID_TTL_S: an uninstall
+    reaches the proxy within that time (Shopify stops proxying for an uninstalled app, and its data is gone).
+    Unknown shops are not remembered, so an install is seen at once."""
+    known = current_app.extensions.setdefault("flexchain_proxy_shop_ids", {})
+    now = time.monotonic()
+    hit = known.get(shop_domain)
+    if hit is not None and now - hit[1] < SHOP_ID_TTL_S:
+        return hit[0]
+    with db.session() as session:
+        shop_id = session.scalar(
+            select(Shop.id).where(Shop.domain == shop_domain, Shop.status != ShopStatus.UNINSTALLED))
+    if shop_id is None:
+        known.pop(shop_domain, None)
+    else:
+        if len(known) >= 10_000:
+            known.clear()
+        known[shop_domain] = (shop_id, now)
+    return shop_id
 
 
 def require_proxy_signature(view: Callable) -> Callable:

@@ -1,8 +1,11 @@
 """Cached storefront promises in Redis.
 
-An entry is the locale-free `Answer` for one (shop, variant, quantity, tier, destination bucket), keyed
+An entry is the locale-free `Answer` for one (shop, variant, quantity, tier, destination bucket), stamped
 with the versions it was computed from (`app.supply.versions`: the shop's settings and that variant's
-stock), so a bump makes it unreachable at once. It lives until the next order cutoff it quotes (after
+stock). A lookup reads both counters and the entry in one MGET (one round trip on the hot path) and uses
+the entry only when its stamp equals the counters, so a bump makes every older entry a miss at once; a
+slow writer that stores an older stamp over a newer one only causes one more miss, never a stale answer.
+It lives until the next order cutoff it quotes (after
 which the dispatch day, and so the window, moves) and never longer than MAX_TTL_S, which also bounds
 what no bump announces (a stock reservation expiring, a new day's holidays).
 
@@ -24,6 +27,7 @@ from datetime import date
 import redis
 
 from app.extensions import redis_handle
+from app.supply import versions
 from app.supply.geo import ResolvedPlace
 
 log = logging.getLogger(__name__)
@@ -58,20 +62,20 @@ class Answer:
 _DATE_FIELDS = (4, 5, 12)  # earliest, latest, default_latest: stored as day ordinals
 
 
-def dumps(answer: Answer) -> bytes:
+def dumps(answer: Answer, stamp: tuple[int, ...] = ()) -> bytes:
     row = list(astuple(answer))
     for i in _DATE_FIELDS:
         if row[i] is not None:
             row[i] = row[i].toordinal()
-    return json.dumps(row, separators=(",", ":")).encode()
+    return json.dumps([list(stamp), *row], separators=(",", ":")).encode()
 
 
-def loads(raw: bytes | str) -> Answer:
-    row = json.loads(raw)
+def loads(raw: bytes | str) -> tuple[tuple[int, ...], Answer]:
+    stamp, *row = json.loads(raw)
     for i in _DATE_FIELDS:
         if row[i] is not None:
             row[i] = date.fromordinal(row[i])
-    return Answer(*row)
+    return tuple(stamp), Answer(*row)
 
 
 def bucket(place: ResolvedPlace | None) -> str:
@@ -82,10 +86,8 @@ def bucket(place: ResolvedPlace | None) -> str:
     return f"{place.level.value}|{place.country}|{place.region or ''}|{place.lat:.3f},{place.lng:.3f}"
 
 
-def key(shop_id: int, versions: tuple[int, ...], variant_id: int, quantity: int, tier: str | None,
-        bucket_name: str) -> str:
-    stamp = ".".join(map(str, versions))
-    return f"{KEY_PREFIX}{shop_id}:{stamp}:{variant_id}:{quantity}:{tier or ''}:{bucket_name}"
+def key(shop_id: int, variant_id: int, quantity: int, tier: str | None, bucket_name: str) -> str:
+    return f"{KEY_PREFIX}{shop_id}:{variant_id}:{quantity}:{tier or ''}:{bucket_name}"
 
 
 def ttl(answer: Answer, now_ts: float) -> int:
@@ -96,27 +98,33 @@ def ttl(answer: Answer, now_ts: float) -> int:
     return min(left, MAX_TTL_S) if left >= 1 else 0
 
 
-def get(cache_key: str, now_ts: float) -> Answer | None:
+def lookup(shop_id: int, variant_id: int, cache_key: str,
+           now_ts: float) -> tuple[tuple[int, int] | None, Answer | None]:
+    """(current versions, the cached answer if it is current); (None, None) when Redis is unavailable."""
     try:
-        raw = redis_handle.conn.get(cache_key)
+        settings, stock, raw = redis_handle.conn.mget(
+            versions.settings_key(shop_id), versions.stock_key(shop_id, variant_id), cache_key)
     except redis.RedisError as exc:
         log.warning("promise cache unavailable (%s)", exc)
-        return None
+        return None, None
+    current = (int(settings or 0), int(stock or 0))
     if raw is None:
-        return None
-    answer = loads(raw)
+        return current, None
+    stamp, answer = loads(raw)
+    if stamp != current:
+        return current, None
     # Redis expiry and our clock can disagree by a moment: a passed cutoff is a miss, never a stale window.
     if answer.cutoff_at is not None and answer.cutoff_at <= now_ts:
-        return None
-    return answer
+        return current, None
+    return current, answer
 
 
-def put(cache_key: str, answer: Answer, now_ts: float) -> bool:
+def put(cache_key: str, stamp: tuple[int, int], answer: Answer, now_ts: float) -> bool:
     seconds = ttl(answer, now_ts)
     if seconds <= 0:
         return False
     try:
-        redis_handle.conn.set(cache_key, dumps(answer), ex=seconds)
+        redis_handle.conn.set(cache_key, dumps(answer, stamp), ex=seconds)
     except redis.RedisError as exc:
         log.warning("promise cache unavailable (%s)", exc)
         return False

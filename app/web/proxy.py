@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.shopify import auth
 from app.shopify.proxy import require_proxy_signature
-from app.supply import cache, geo, sentences, service, versions
+from app.supply import cache, geo, sentences, service
 from app.supply.tiers import customer_tier
 from app.supply.types import Destination
 
@@ -112,12 +112,9 @@ def promise_for_variant():
         return _json({"error": "this shop does not have Flexchain installed"}, 404)
     tier = customer_tier(g.db, shop_id, g.proxy.logged_in_customer_id)
     place = service.resolve(params.destination) if params.destination is not None else None
-    found = versions.current(shop_id, [params.variant_id])
-    state, key, answer = "off", None, None
-    if found is not None:
-        key = cache.key(shop_id, found, params.variant_id, params.quantity, tier, cache.bucket(place))
-        answer = cache.get(key, now_ts)
-        state = "hit" if answer is not None else "miss"
+    key = cache.key(shop_id, params.variant_id, params.quantity, tier, cache.bucket(place))
+    found, answer = cache.lookup(shop_id, params.variant_id, key, now_ts)
+    state = "off" if found is None else "hit" if answer is not None else "miss"
     if answer is None:
         try:
             answer = service.storefront_answer(
@@ -125,8 +122,8 @@ def promise_for_variant():
                 now=datetime.fromtimestamp(now_ts, UTC), settings_version=found[0] if found else None)
         except service.UnknownVariant:
             return _json({"error": "unknown variant"}, 404)
-        if key is not None:
-            cache.put(key, answer, now_ts)
+        if found is not None:
+            cache.put(key, found, answer, now_ts)
     response = _json(sentences.render(answer, params.locale, now_ts), 200)
     # The countdown ticks and the answer may carry the customer's tier: browsers only, and briefly.
     left = answer.cutoff_at - now_ts if answer.cutoff_at is not None else BROWSER_MAX_AGE_S

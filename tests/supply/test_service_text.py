@@ -82,9 +82,9 @@ def test_a_tier_without_a_perk_has_no_line():
 
 
 def test_the_cached_form_round_trips_compactly():
-    raw = cache.dumps(ANSWER)
-    assert cache.loads(raw) == ANSWER
-    assert len(raw) <= 128
+    raw = cache.dumps(ANSWER, (3, 17))
+    assert cache.loads(raw) == ((3, 17), ANSWER)
+    assert len(raw) <= 136
 
 
 def test_an_entry_lives_until_its_cutoff_and_never_past_the_cap():
@@ -99,5 +99,5 @@ def test_buckets_follow_the_resolved_place():
     assert cache.bucket(paris) == "city|FR|IDF|48.857,2.352"
     assert cache.bucket(None) == cache.SHOP_BUCKET
     assert cache.bucket(ResolvedPlace(GeoLevel.UNRESOLVED, "FR")) == "unresolved|FR"
-    key = cache.key(3, (4, 5), 501, 2, "gold", cache.bucket(paris))
-    assert key == "flexchain:promise:3:4.5:501:2:gold:city|FR|IDF|48.857,2.352"
+    key = cache.key(3, 501, 2, "gold", cache.bucket(paris))
+    assert key == "flexchain:promise:3:501:2:gold:city|FR|IDF|48.857,2.352"
