@@ -17,16 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import InventoryItem, Product, Shop, Variant
+from app.models import Product, Shop, Variant
 from app.supply import geo, versions
 from app.supply.cache import Answer
 from app.supply.geo import GeoLevel, ResolvedPlace
-from app.supply.loader import ShopSupply, load_inventory, load_supply
+from app.supply.loader import ShopSupply, load_supply
 from app.supply.options import Promise, PromiseStatus
 from app.supply.promise import promise
+from app.supply.stock_sql import load_stock
 from app.supply.types import CartLine, Destination
 
 REDIS_DOWN_TTL_S = 10.0
@@ -114,25 +115,14 @@ def quote(session: Session, shop_id: int, lines: Sequence[tuple[int, int]], dest
 def _quote(session: Session, shop_id: int, snap: Snapshot, lines: Sequence[tuple[int, int]],
            place: ResolvedPlace, tier: str | None, now: datetime) -> Promise:
     ids = sorted({variant for variant, _ in lines})
-    weights = _weights(session, shop_id, ids)
+    stock = load_stock(session, shop_id, ids, now)
+    weights = stock.weights
     missing = [v for v in ids if v not in weights]
     if missing:
         raise UnknownVariant(f"unknown variant(s) {missing[:5]}")
     cart = [CartLine(str(v), q, weights[v] if weights[v] is not None else DEFAULT_WEIGHT_GRAMS) for v, q in lines]
-    inventory = load_inventory(session, shop_id, ids, now)
-    return promise(snap.supply.network, inventory, cart, place, now, tier=tier,
+    return promise(snap.supply.network, stock.inventory, cart, place, now, tier=tier,
                    default_warehouse_id=snap.supply.default_warehouse_id)
-
-
-def _weights(session: Session, shop_id: int, variant_ids: list[int]) -> dict[int, int | None]:
-    """Grams per variant for the variants this shop sells; a variant missing here is unknown."""
-    rows = session.execute(
-        select(Variant.shopify_id, InventoryItem.weight_grams)
-        .join(Product, Product.id == Variant.product_id)
-        .outerjoin(InventoryItem, and_(InventoryItem.shop_id == Variant.shop_id,
-                                       InventoryItem.shopify_id == Variant.inventory_item_id))
-        .where(Variant.shop_id == shop_id, Variant.shopify_id.in_(variant_ids), Product.deleted.is_(False)))
-    return {variant: grams for variant, grams in rows}
 
 
 def storefront_answer(session: Session, shop_id: int, variant_id: int, quantity: int,
