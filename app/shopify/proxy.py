@@ -1,8 +1,10 @@
 """App proxy requests: Shopify's signature over the forwarded query, checked before anything is trusted.
 
 Shopify appends `shop`, `logged_in_customer_id` (empty for anonymous visitors), `path_prefix`,
-`timestamp` and `signature`. shopifyapp checks the HMAC (old secret too), the 90 s window and a repeated
-`shop`; we also refuse a repeated `timestamp`, `signature`, `path_prefix` or `logged_in_customer_id`,
+`timestamp` and `signature`. The check follows shopifyapp's `verify_app_proxy_req` exactly (HMAC with the
+current or the old secret, the 90 s window, a repeated `shop` refused) but runs on the query parsed once
+here, which the view then reads too: the generic path rebuilt and re-parsed the URL on every storefront
+request. We also refuse a repeated `timestamp`, `signature`, `path_prefix` or `logged_in_customer_id`,
 because a second value is never Shopify's and would only confuse what the view reads.
 """
 
@@ -13,22 +15,23 @@ import hmac
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import wraps
-from urllib.parse import parse_qs, quote
+from dataclasses import dataclass, field
+from functools import lru_cache, wraps
+from urllib.parse import parse_qs
 
 from flask import current_app, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Shop, ShopStatus
-from app.shopify.tokens import shopify_app
 from app.shopify.urls import normalise_shop_domain
 
 log = logging.getLogger(__name__)
 
 SHOP_ID_TTL_S = 30.0
 SINGLE_VALUED = ("shop", "timestamp", "signature", "hmac", "path_prefix", "logged_in_customer_id")
+MAX_CLOCK_SKEW_S = 90  # shopifyapp's replay window, either side of our clock
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class ProxyRequest:
     path_prefix: str | None
     # Our shop row, when the shop has Flexchain installed.
     shop_id: int | None
+    # The whole signed query (Shopify's parameters and the storefront's), each name with its values.
+    query: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 def sign_proxy_params(params: Mapping[str, str | Sequence[str]], secret: str) -> str:
@@ -51,7 +56,39 @@ def sign_proxy_params(params: Mapping[str, str | Sequence[str]], secret: str) ->
     return hmac.new(secret.encode(), "".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-def verify_proxy_request(url: str, raw_query: str) -> ProxyRequest | None:
+def signature_problem(values: Mapping[str, list[str]], secrets: Sequence[str], now: float) -> str | None:
+    """Why this parsed proxy query is not Shopify's (shopifyapp's reason codes), or None when it is."""
+    if len(values.get("shop", ())) > 1:
+        return "multiple_shop_parameters"
+    stamps = values.get("timestamp")
+    if not stamps:
+        return "missing_timestamp"
+    try:
+        stamp = int(stamps[0])
+    except ValueError:
+        return "invalid_timestamp"
+    if abs(int(now) - stamp) > MAX_CLOCK_SKEW_S:
+        return "timestamp_too_old"
+    received = values.get("signature")
+    if not received or len(received) != 1:
+        return "missing_signature"
+    message = "".join(f"{k}={','.join(v)}" for k, v in sorted(values.items()) if k != "signature").encode()
+    # Bytes on both sides: compare_digest refuses non-ASCII text, and a forged signature may contain some.
+    given = received[0].encode()
+    for secret in secrets:
+        mac = _keyed(secret).copy()
+        mac.update(message)
+        if hmac.compare_digest(given, mac.hexdigest().encode()):
+            return None
+    return "invalid_signature"
+
+
+@lru_cache(maxsize=4)
+def _keyed(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+
+def verify_proxy_request(raw_query: str) -> ProxyRequest | None:
     """The verified proxy request, or None (the reason is logged)."""
     values = parse_qs(raw_query, keep_blank_values=True)
     repeated = [k for k in SINGLE_VALUED if len(values.get(k, ())) > 1]
@@ -59,17 +96,17 @@ def verify_proxy_request(url: str, raw_query: str) -> ProxyRequest | None:
         log.info("app proxy request refused: repeated %s", ", ".join(repeated))
         return None
     config = current_app.config["FLEXCHAIN"]
-    result = shopify_app(config).verify_app_proxy_req({"method": request.method, "headers": {}, "url": url,
-                                                        "body": ""})
-    if not result.ok:
-        log.info("app proxy request refused: %s", result.log.code)
+    secrets = [s for s in (config.shopify_api_secret, config.shopify_old_api_secret) if s]
+    problem = signature_problem(values, secrets, time.time())
+    if problem is not None:
+        log.info("app proxy request refused: %s", problem)
         return None
     shop_domain = normalise_shop_domain(values.get("shop", [""])[0])
     if shop_domain is None:
         log.warning("signed app proxy request without a valid shop")
         return None
-    customer = result.logged_in_customer_id or ""
-    if customer and not customer.isdigit():
+    customer = values.get("logged_in_customer_id", [""])[0]
+    if customer and not (customer.isascii() and customer.isdigit()):
         log.warning("signed app proxy request with a non-numeric customer id")
         return None
     shop_id = installed_shop_id(shop_domain)
@@ -78,6 +115,7 @@ def verify_proxy_request(url: str, raw_query: str) -> ProxyRequest | None:
         logged_in_customer_id=int(customer) if customer else None,
         path_prefix=values.get("path_prefix", [None])[0],
         shop_id=shop_id,
+        query=values,
     )
 
 
@@ -104,21 +142,28 @@ def installed_shop_id(shop_domain: str) -> int | None:
 
 
 def require_proxy_signature(view: Callable) -> Callable:
-    """Run the view only for a verified proxy request, with `g.proxy` (ProxyRequest) and, when the shop is
-    installed, `g.db` bound to it; otherwise answer 401."""
+    """Run the view only for a verified proxy request, with `g.proxy` (ProxyRequest); otherwise answer 401.
+    A view that needs the database asks `proxy_session()`, so an answer served from the cache opens none."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        raw_query = request.query_string.decode("utf-8", "replace")
-        url = f"{current_app.config['FLEXCHAIN'].app_url}{quote(request.path)}?{raw_query}"
-        verified = verify_proxy_request(url, raw_query)
+        verified = verify_proxy_request(request.query_string.decode("utf-8", "replace"))
         if verified is None:
             response = jsonify(error="invalid app proxy signature")
             response.status_code = 401
             return response
         g.proxy = verified
-        if verified.shop_id is not None:
-            g.db = db.new_session(shop_id=verified.shop_id)
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def proxy_session() -> Session:
+    """The session bound to the verified request's shop, opened on first use and closed at teardown
+    (`g.db`). Only for installed shops: there is no shop to bind to otherwise."""
+    session = g.get("db")
+    if session is None:
+        if g.proxy.shop_id is None:
+            raise RuntimeError("no installed shop to bind a session to")
+        session = g.db = db.new_session(shop_id=g.proxy.shop_id)
+    return session

@@ -23,6 +23,7 @@ import json
 import logging
 from dataclasses import astuple, dataclass
 from datetime import date
+from functools import lru_cache
 
 import redis
 
@@ -78,6 +79,10 @@ def loads(raw: bytes | str) -> tuple[tuple[int, ...], Answer]:
     return tuple(stamp), Answer(*row)
 
 
+# Entries are immutable values and a hot one is read thousands of times a second: decode each once.
+_loads_memo = lru_cache(maxsize=4096)(loads)
+
+
 def bucket(place: ResolvedPlace | None) -> str:
     if place is None:
         return SHOP_BUCKET
@@ -110,7 +115,7 @@ def lookup(shop_id: int, variant_id: int, cache_key: str,
     current = (int(settings or 0), int(stock or 0))
     if raw is None:
         return current, None
-    stamp, answer = loads(raw)
+    stamp, answer = _loads_memo(raw)
     if stamp != current:
         return current, None
     # Redis expiry and our clock can disagree by a moment: a passed cutoff is a miss, never a stale window.

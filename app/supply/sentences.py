@@ -7,6 +7,7 @@ malformed locales fall back to English; `en-GB`, `fr-CA` and the like keep their
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,8 +126,21 @@ def tier_label(tier: str) -> str:
     return tier.replace("-", " ").replace("_", " ").title()
 
 
-def render(answer: Answer, raw_locale: str | None, now_ts: float) -> dict:
-    """The JSON body the storefront shows; the countdown is computed here, from `now_ts`."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One answer in one language: everything except what the clock changes, serialised once."""
+
+    head: str  # the JSON object without `countdown`, `sentence` and its closing brace
+    texts: Texts
+    sentence: tuple[str, ...]  # the whole sentence, or the text either side of the countdown
+    cutoff_at: int | None  # the countdown's target; None: no countdown
+    cutoff_json: str
+
+
+@lru_cache(maxsize=4096)
+def prepare(answer: Answer, raw_locale: str | None) -> Prepared:
+    """A pure function of the answer (which the cache keys by its versions) and the locale: memoising it
+    cannot serve anything stale, and a cache hit does no Babel work."""
     language, locale = pick_locale(raw_locale)
     texts = TEXTS[language]
     body: dict = {
@@ -135,26 +149,25 @@ def render(answer: Answer, raw_locale: str | None, now_ts: float) -> dict:
         "destination": {"country": answer.country, "region": answer.region, "level": answer.level},
     }
     if answer.earliest is None or answer.latest is None:
-        body.update(window=None, countdown=None, warehouse=None, service_level=None, kg_co2e=None,
-                    split=False, default=None, tier=_tier(answer, texts), sentence=texts.unavailable)
-        return body
+        body.update(window=None, warehouse=None, service_level=None, kg_co2e=None, split=False, default=None,
+                    tier=_tier(answer, texts))
+        return Prepared(_encode(body)[:-1], texts, (texts.unavailable,), None, "null")
     window = _window_text(answer.earliest, answer.latest, locale)
-    seconds = max(0, int(answer.cutoff_at - now_ts)) if answer.cutoff_at is not None else None
     city = answer.warehouse_city or answer.warehouse_name or ""
     if answer.status == "backorder":
-        sentence = texts.backorder.format(window=window, city=city)
-    elif seconds is None:
-        sentence = texts.available_plain.format(window=window, city=city)
+        template = texts.backorder
+    elif answer.cutoff_at is None:
+        template = texts.available_plain
     elif answer.parcels > 1:
-        sentence = texts.split.format(countdown=countdown_text(texts, seconds), window=window,
-                                      parcels=answer.parcels)
+        template = texts.split
     else:
-        sentence = texts.available.format(countdown=countdown_text(texts, seconds), window=window, city=city)
+        template = texts.available
+    # Our templates are split around the countdown before anything is filled in, so a brace in a
+    # warehouse's name can never be read as a placeholder.
+    sentence = tuple(part.format(window=window, city=city, parcels=answer.parcels)
+                     for part in template.split("{countdown}"))
     body.update(
         window={"earliest": answer.earliest.isoformat(), "latest": answer.latest.isoformat(), "text": window},
-        countdown=None if seconds is None else {
-            "seconds": seconds, "text": countdown_text(texts, seconds),
-            "cutoff_at": datetime.fromtimestamp(answer.cutoff_at, UTC).isoformat().replace("+00:00", "Z")},
         warehouse={"name": answer.warehouse_name, "city": answer.warehouse_city},
         service_level=answer.service_level,
         kg_co2e=answer.kg_co2e,
@@ -163,9 +176,30 @@ def render(answer: Answer, raw_locale: str | None, now_ts: float) -> dict:
         parcels=answer.parcels,
         default=_default(answer),
         tier=_tier(answer, texts),
-        sentence=sentence,
     )
-    return body
+    cutoff_json = "null" if answer.cutoff_at is None else _encode(
+        datetime.fromtimestamp(answer.cutoff_at, UTC).isoformat().replace("+00:00", "Z"))
+    return Prepared(_encode(body)[:-1], texts, sentence, answer.cutoff_at, cutoff_json)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def render_json(answer: Answer, raw_locale: str | None, now_ts: float) -> str:
+    """The JSON body the storefront shows; the countdown is computed here, from `now_ts`."""
+    prepared = prepare(answer, raw_locale)
+    if prepared.cutoff_at is None:
+        return f'{prepared.head},"countdown":null,"sentence":{_encode(prepared.sentence[0])}}}'
+    seconds = max(0, int(prepared.cutoff_at - now_ts))
+    text = countdown_text(prepared.texts, seconds)
+    sentence = text.join(prepared.sentence)
+    return (f'{prepared.head},"countdown":{{"seconds":{seconds},"text":{_encode(text)},'
+            f'"cutoff_at":{prepared.cutoff_json}}},"sentence":{_encode(sentence)}}}')
+
+
+def render(answer: Answer, raw_locale: str | None, now_ts: float) -> dict:
+    """`render_json` as a dict."""
+    return json.loads(render_json(answer, raw_locale, now_ts))
 
 
 def _default(answer: Answer) -> dict | None:
