@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from dataclasses import astuple, dataclass
 from datetime import date
 from functools import lru_cache
 
 import redis
+from redis.connection import Connection
 
 from app.extensions import redis_handle
 from app.supply import versions
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "flexchain:promise:"
 MAX_TTL_S = 180
 SHOP_BUCKET = "shop"  # no place given: the shop's own country stands in
+HOT_CLIENT_NAME = "flexchain-promise-cache"  # how the kept connection shows in CLIENT LIST
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +111,8 @@ def lookup(shop_id: int, variant_id: int, cache_key: str,
            now_ts: float) -> tuple[tuple[int, int] | None, Answer | None]:
     """(current versions, the cached answer if it is current); (None, None) when Redis is unavailable."""
     try:
-        settings, stock, raw = redis_handle.conn.mget(
-            versions.settings_key(shop_id), versions.stock_key(shop_id, variant_id), cache_key)
+        settings, stock, raw = _mget(versions.settings_key(shop_id), versions.stock_key(shop_id, variant_id),
+                                     cache_key)
     except redis.RedisError as exc:
         log.warning("promise cache unavailable (%s)", exc)
         return None, None
@@ -122,6 +126,46 @@ def lookup(shop_id: int, variant_id: int, cache_key: str,
     if answer.cutoff_at is not None and answer.cutoff_at <= now_ts:
         return current, None
     return current, answer
+
+
+class _HeldConnection(threading.local):
+    client: redis.Redis | None = None
+    pid = 0
+    connection: Connection | None = None
+
+
+_held = _HeldConnection()
+
+
+def _mget(*keys: str) -> list:
+    """MGET on a connection each thread keeps for this one read. Taking a connection from redis-py's pool
+    and returning it (a lock and a readiness poll) cost about as much CPU as the round trip itself.
+
+    Any error or interruption drops the connection, so a reply can never be read by a later request; a
+    connection the server closed while idle is re-opened once, and other failures reach the caller."""
+    client = redis_handle.conn
+    if redis_handle.in_process:
+        return client.mget(*keys)
+    held = _held
+    if held.client is not client or held.pid != os.getpid() or held.connection is None:
+        if held.connection is not None:
+            held.connection.disconnect()
+        pool = client.connection_pool
+        held.connection = pool.connection_class(**{**pool.connection_kwargs, "client_name": HOT_CLIENT_NAME})
+        held.client, held.pid = client, os.getpid()
+    connection = held.connection
+    for attempt in (1, 2):
+        try:
+            connection.send_command("MGET", *keys, check_health=False)
+            return connection.read_response()
+        except redis.ConnectionError:
+            connection.disconnect()
+            if attempt == 2:
+                raise
+        except BaseException:
+            connection.disconnect()
+            raise
+    raise AssertionError("unreachable")
 
 
 def put(cache_key: str, stamp: tuple[int, int], answer: Answer, now_ts: float) -> bool:

@@ -7,7 +7,7 @@ Needs `wrk` (Debian/Ubuntu: `apt-get install wrk`), PostgreSQL and Redis on loop
 and BENCH_REDIS_URL (default redis://127.0.0.1:6379/15; FLUSHED) choose them.
 
 Method. gunicorn serves tests/bench/proxy_wsgi.py (the production app plus `/bench/empty`) with
-FLEXCHAIN_ENV=production and 2 sync workers. Every request is a signed app proxy request, as Shopify sends.
+FLEXCHAIN_ENV=production and 2 sync workers per CPU (--workers to change). Every request is a signed app proxy request, as Shopify sends.
 1. empty endpoint, closed loop (wrk, 8 connections): its max rate;
 2. cached promise (one variant, one place, so every answer after warm-up is a cache hit): max rate;
 3. the cached promise paced at half that rate: p95 latency;
@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -49,8 +50,18 @@ from app.shopify.proxy import sign_proxy_params  # noqa: E402
 from tests.bench import proxy_seed  # noqa: E402
 
 LUA = Path(__file__).with_name("paced.lua")
-PORT = 8765
+
+
+def _free_port() -> int:
+    # Whatever else runs on this machine (a dev server, another benchmark) must not collide with gunicorn.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = int(os.environ.get("BENCH_PORT") or _free_port())
 CONNECTIONS = 8
+WORKERS = 2 * (os.cpu_count() or 1)
 THREADS = 2
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 GOALS = {"ratio": 0.80, "cached_p95_ms": 10.0, "uncached_p95_ms": 25.0}
@@ -60,6 +71,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--write-readme", action="store_true", help="update this benchmark's rows in README.md")
+    parser.add_argument("--workers", type=int, default=WORKERS,
+                        help=f"gunicorn workers (default {WORKERS}: 2 per CPU, as the Procfile)")
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
                         help="gunicorn worker class (gthread: 4 threads per worker, HTTP keep-alive)")
     args = parser.parse_args()
@@ -75,13 +88,14 @@ def main() -> int:
            "APP_URL": "https://flexchain.example", "SHOPIFY_API_KEY": "bench-key", "SHOPIFY_API_SECRET": SECRET,
            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", args.worker_class, "--threads",
+        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", args.worker_class, "--threads",
          "4" if args.worker_class == "gthread" else "1", "-b", f"127.0.0.1:{PORT}", "--backlog", "2048",
          "--log-level", "warning", "tests.bench.proxy_wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
     try:
         wait_until_up()
         results = run_all(args.seconds)
         results["worker_class"] = args.worker_class
+        results["workers"] = args.workers
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -191,7 +205,7 @@ def table(r: dict) -> list[tuple[str, str]]:
         return f"{100 * x['hits'] / total:.0f} % hits" if total else "no cache header"
 
     return [
-        (f"empty Flask JSON endpoint, gunicorn -w 2 -k {r['worker_class']}, max rate",
+        (f"empty Flask JSON endpoint, gunicorn -w {r['workers']} -k {r['worker_class']}, max rate",
          f"{r['empty']['rate']:,.0f} req/s (p50 {r['empty']['p50']:.2f} ms)"),
         ("storefront promise, cached, max rate",
          f"{r['cached']['rate']:,.0f} req/s = {100 * ratio:.0f} % of empty (goal >= 80 %), {hits(r['cached'])}"),

@@ -14,7 +14,7 @@ from app.devshop.sender import build_payload, deliver
 from app.extensions import db, redis_handle
 from app.models import InventoryLevel
 from app.shopify.proxy import sign_proxy_params
-from app.supply import service, versions
+from app.supply import cache, service, versions
 from tests.conftest import API_SECRET, TEST_REDIS_URL, make_config
 from tests.store.factories import run_worker
 from tests.supply.test_service import (
@@ -223,3 +223,17 @@ def test_redis_down_still_answers_without_the_cache(shop_id, redis_down):
         assert response.status_code == 200
         assert response.headers["X-Flexchain-Cache"] == "off"
         assert response.json["status"] == "available"
+
+
+def test_a_redis_restart_between_requests_costs_no_cache_hit(web):
+    web.get(promise_url(variant_id=IN_STOCK))
+    assert web.get(promise_url(variant_id=IN_STOCK)).headers["X-Flexchain-Cache"] == "hit"
+    # The server drops the cache's connection, as a Redis restart would (only ours: the server is shared).
+    db_index = redis_handle.conn.connection_pool.connection_kwargs.get("db", 0)
+    ours = [c["id"] for c in redis_handle.conn.client_list()
+            if c["name"] == cache.HOT_CLIENT_NAME and int(c["db"]) == db_index]
+    assert ours
+    for client_id in ours:
+        redis_handle.conn.client_kill_filter(_id=client_id)
+    after = web.get(promise_url(variant_id=IN_STOCK))
+    assert (after.status_code, after.headers["X-Flexchain-Cache"]) == (200, "hit")
