@@ -7,7 +7,8 @@ Needs `wrk` (Debian/Ubuntu: `apt-get install wrk`), PostgreSQL and Redis on loop
 and BENCH_REDIS_URL (default redis://127.0.0.1:6379/15; FLUSHED) choose them.
 
 Method. gunicorn serves tests/bench/proxy_wsgi.py (the production app plus `/bench/empty`) with
-FLEXCHAIN_ENV=production and 2 sync workers per CPU (--workers to change). Every request is a signed app proxy request, as Shopify sends.
+FLEXCHAIN_ENV=production and 2 sync workers per CPU (--workers to change) on a free port (BENCH_PORT to
+choose). Every request is a signed app proxy request, as Shopify sends.
 1. empty endpoint, closed loop (wrk, 8 connections): its max rate;
 2. cached promise (one variant, one place, so every answer after warm-up is a cache hit): max rate;
 3. the cached promise paced at half that rate: p95 latency;
