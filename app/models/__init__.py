@@ -5,6 +5,7 @@ from app.models.catalog import InventoryItem, Product, Variant
 from app.models.checkout import Cart, CartLine, Checkout, CheckoutLine
 from app.models.customer import Customer
 from app.models.location import InventoryLevel, Location
+from app.models.membership import Membership, MembershipSettings, SpendEntry, TierChange  # noqa: F401
 from app.models.order import Order, OrderLine, Refund
 from app.models.privacy import DataExport as DataExport
 from app.models.shop import Shop, ShopStatus

@@ -59,8 +59,11 @@ def _any(*pairs: tuple[bool, object]):
 
 
 def _redact_rows(session: Session, shop_id: int, req: CustomerPrivacyRequest) -> None:
+    from app.membership.service import erase_member
+
     email = req.email.lower() if req.email else None
     has_id = req.customer_id is not None
+    erase_member(session, shop_id, req.customer_id, email, req.order_ids)  # before the customer row goes
     customers = _any(
         (has_id, Customer.shopify_id == req.customer_id), (bool(email), func.lower(Customer.email) == email)
     )

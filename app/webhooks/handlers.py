@@ -40,7 +40,18 @@ def handle_orders(ctx: EventContext) -> None:
     store.upsert_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
 
 
-handle_orders_paid = handle_orders_cancelled = handle_orders
+def handle_orders_paid(ctx: EventContext) -> None:
+    from app.membership.service import on_order_paid
+
+    handle_orders(ctx)
+    on_order_paid(ctx.session, ctx.shop, payloads.parse_order(ctx.data).shopify_id)
+
+
+def handle_orders_cancelled(ctx: EventContext) -> None:
+    from app.membership.service import on_order_cancelled
+
+    handle_orders(ctx)
+    on_order_cancelled(ctx.session, ctx.shop, payloads.parse_order(ctx.data).shopify_id)
 
 
 def handle_orders_create(ctx: EventContext) -> None:
@@ -72,7 +83,10 @@ handle_fulfillments_create = handle_fulfillments_update = handle_fulfillments
 
 
 def handle_refunds_create(ctx: EventContext) -> None:
-    store.upsert_refund(ctx.session, ctx.shop_id, payloads.parse_refund(ctx.data, ctx.shop.currency))
+    from app.membership.service import on_refund
+
+    refund = store.upsert_refund(ctx.session, ctx.shop_id, payloads.parse_refund(ctx.data, ctx.shop.currency))
+    on_refund(ctx.session, ctx.shop, refund.shopify_id)
 
 
 def handle_checkouts(ctx: EventContext) -> None:

@@ -1,0 +1,174 @@
+"""Applies the tier and RFM rules to stored memberships: after ledger changes, at reviews, in a recompute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.membership import ledger, rfm, tiers
+from app.models import Customer, Membership, MembershipSettings, Refund, Shop, TierChange, utcnow
+
+
+@dataclass(frozen=True)
+class Settings:
+    tiers: tuple[tiers.Tier, ...]
+    window: str
+    grace: timedelta
+    rules: rfm.SegmentRules
+
+
+def load_settings(session: Session, shop_id: int) -> Settings:
+    row = session.scalars(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id)).one_or_none()
+    if row is None:
+        return Settings(tiers.DEFAULT_TIERS, ledger.TRAILING, tiers.DEFAULT_GRACE, rfm.SegmentRules())
+    return Settings(tiers.parse_tiers(row.tiers), row.spend_window, timedelta(days=row.grace_days),
+                    rfm.SegmentRules.from_json(row.segment_rules))
+
+
+def _state(row: Membership | None) -> tiers.MemberState:
+    if row is None:
+        return tiers.MemberState(None)
+    return tiers.MemberState(row.tier, row.tier_since, row.pinned_tier, row.below_since, row.last_review_at)
+
+
+def _save(session: Session, shop_id: int, customer_id: int, row: Membership | None,
+          decision: tiers.Decision, spend: Decimal) -> Membership:
+    s = decision.state
+    if row is None:
+        row = Membership(shop_id=shop_id, customer_shopify_id=customer_id)
+        session.add(row)
+    row.tier, row.tier_since, row.pinned_tier = s.tier, s.since, s.pinned
+    row.below_since, row.last_review_at, row.trailing_spend = s.below_since, s.last_review_at, spend
+    if decision.change is not None:
+        c = decision.change
+        session.add(TierChange(shop_id=shop_id, customer_shopify_id=customer_id, from_tier=c.from_tier,
+                               to_tier=c.to_tier, reason=c.reason, at=c.at))
+    return row
+
+
+def _locked(session: Session, shop_id: int, customer_ids) -> dict[int, Membership]:
+    rows = session.scalars(
+        select(Membership).where(Membership.shop_id == shop_id, Membership.customer_shopify_id.in_(customer_ids))
+        .order_by(Membership.customer_shopify_id).with_for_update()
+    )
+    return {row.customer_shopify_id: row for row in rows}
+
+
+def _customer_for(session: Session, shop: Shop, owner: ledger.Owner | None) -> int | None:
+    if owner is None:
+        return None
+    if owner.customer_id is not None:
+        return owner.customer_id
+    if not owner.email:
+        return None
+    return session.scalar(select(func.min(Customer.shopify_id)).where(
+        Customer.shop_id == shop.id, func.lower(Customer.email) == owner.email, Customer.deleted.is_(False)))
+
+
+def refresh_member(session: Session, shop: Shop, customer_id: int, now: datetime | None = None
+                   ) -> tiers.Change | None:
+    """Re-read the customer's spend and apply the rule: an upgrade now, a shortfall starts the grace clock."""
+    now = now or utcnow()
+    settings = load_settings(session, shop.id)
+    amount = ledger.spend(session, shop, ledger.window_start(now, settings.window), [customer_id])[customer_id]
+    row = _locked(session, shop.id, [customer_id]).get(customer_id)
+    decision = tiers.on_spend(settings.tiers, _state(row), amount, now)
+    _save(session, shop.id, customer_id, row, decision, amount)
+    return decision.change
+
+
+def _after(session: Session, shop: Shop, owner: ledger.Owner | None, now: datetime | None) -> tiers.Change | None:
+    customer_id = _customer_for(session, shop, owner)
+    return None if customer_id is None else refresh_member(session, shop, customer_id, now)
+
+
+def _order_refunds(session: Session, shop: Shop, order_shopify_id: int) -> None:
+    # Refunds that came inside an order payload (a cancellation refunds too) get their lines as well.
+    for refund_id in session.scalars(select(Refund.shopify_id).where(
+            Refund.shop_id == shop.id, Refund.order_shopify_id == order_shopify_id)):
+        ledger.record_refund(session, shop, refund_id)
+
+
+def on_order_paid(session: Session, shop: Shop, order_shopify_id: int, now: datetime | None = None):
+    owner = ledger.record_paid(session, shop, order_shopify_id)
+    _order_refunds(session, shop, order_shopify_id)
+    return _after(session, shop, owner, now)
+
+
+def on_refund(session: Session, shop: Shop, refund_shopify_id: int, now: datetime | None = None):
+    return _after(session, shop, ledger.record_refund(session, shop, refund_shopify_id), now)
+
+
+def on_order_cancelled(session: Session, shop: Shop, order_shopify_id: int, now: datetime | None = None):
+    _order_refunds(session, shop, order_shopify_id)
+    return _after(session, shop, ledger.record_cancel(session, shop, order_shopify_id), now)
+
+
+def review_shop(session: Session, shop: Shop, now: datetime | None = None) -> list[tiers.Change]:
+    """Downgrades due after the grace period, one level each; spend read for the whole shop in one query."""
+    now = now or utcnow()
+    settings = load_settings(session, shop.id)
+    amounts = ledger.spend(session, shop, ledger.window_start(now, settings.window))
+    rows = session.scalars(select(Membership).where(Membership.shop_id == shop.id).with_for_update())
+    changes = []
+    for row in rows:
+        amount = amounts.get(row.customer_shopify_id, Decimal(0))
+        decision = tiers.review(settings.tiers, _state(row), amount, now, settings.grace)
+        _save(session, shop.id, row.customer_shopify_id, row, decision, amount)
+        if decision.change is not None:
+            changes.append(decision.change)
+    return changes
+
+
+def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) -> int:
+    """Every customer with ledger lines: tier rule (no downgrades: those wait for review) and RFM scores."""
+    now = now or utcnow()
+    settings = load_settings(session, shop.id)
+    since = ledger.window_start(now, settings.window)
+    activities = ledger.activity(session, shop, since)
+    scores = {s.customer_id: s for s in rfm.score(activities, now, settings.rules)}
+    amounts = ledger.spend(session, shop, since)
+    rows = {r.customer_shopify_id: r for r in session.scalars(
+        select(Membership).where(Membership.shop_id == shop.id).with_for_update())}
+    for customer_id in sorted(set(amounts) | set(rows)):
+        amount = amounts.get(customer_id, Decimal(0))
+        row = rows.get(customer_id)
+        decision = tiers.on_spend(settings.tiers, _state(row), amount, now)
+        row = _save(session, shop.id, customer_id, row, decision, amount)
+        score = scores.get(customer_id)
+        row.recency_score = score.recency if score else None
+        row.frequency_score = score.frequency if score else None
+        row.monetary_score = score.monetary if score else None
+        row.segment = score.segment if score else None
+        row.scored_at = now
+    return len(scores)
+
+
+def pin_member(session: Session, shop: Shop, customer_id: int, tier_name: str | None,
+               now: datetime | None = None) -> tiers.Change | None:
+    now = now or utcnow()
+    settings = load_settings(session, shop.id)
+    amount = ledger.spend(session, shop, ledger.window_start(now, settings.window), [customer_id])[customer_id]
+    row = _locked(session, shop.id, [customer_id]).get(customer_id)
+    decision = tiers.pin(settings.tiers, _state(row), tier_name, now, amount)
+    _save(session, shop.id, customer_id, row, decision, amount)
+    return decision.change
+
+
+def erase_member(session: Session, shop_id: int, customer_id: int | None, email: str | None,
+                 order_ids=()) -> None:
+    """customers/redact: ledger lines, membership and tier history of the person (found by id or email)."""
+    ledger.erase_customer(session, shop_id, customer_id, email, order_ids)
+    ids = {customer_id} if customer_id is not None else set()
+    if email:
+        ids |= set(session.scalars(select(Customer.shopify_id).where(
+            Customer.shop_id == shop_id, func.lower(Customer.email) == email.strip().lower())))
+    if not ids:
+        return
+    for model in (Membership, TierChange):
+        session.execute(delete(model).where(model.shop_id == shop_id, model.customer_shopify_id.in_(ids))
+                        .execution_options(synchronize_session=False))
