@@ -29,6 +29,25 @@ def load_settings(session: Session, shop_id: int) -> Settings:
                     rfm.SegmentRules.from_json(row.segment_rules))
 
 
+def save_settings(session: Session, shop_id: int, *, tiers_raw: list[dict] | None = None,
+                  window: str = ledger.TRAILING, grace_days: int = 30, rules_raw: dict | None = None) -> Settings:
+    """Validate everything first (TierConfigError, SegmentRuleError, ValueError), then store it."""
+    parsed = tiers.parse_tiers(tiers_raw)
+    rules = rfm.SegmentRules.from_json(rules_raw)
+    if window not in ledger.WINDOWS:
+        raise ValueError(f"spend window is one of {', '.join(ledger.WINDOWS)}")
+    if not 0 <= grace_days <= 365:
+        raise ValueError("grace period: 0 to 365 days")
+    row = session.scalars(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id)).one_or_none()
+    if row is None:
+        row = MembershipSettings(shop_id=shop_id)
+        session.add(row)
+    row.tiers = [{"name": t.name, "threshold": str(t.threshold)} for t in parsed] if tiers_raw is not None else None
+    row.spend_window, row.grace_days, row.segment_rules = window, grace_days, rules_raw or None
+    session.flush()
+    return Settings(parsed, window, timedelta(days=grace_days), rules)
+
+
 def _state(row: Membership | None) -> tiers.MemberState:
     if row is None:
         return tiers.MemberState(None)

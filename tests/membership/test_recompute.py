@@ -1,0 +1,106 @@
+"""The set-based recompute over a shop, merchant settings, pins and the review job, on PostgreSQL."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.membership import service
+from app.membership.rfm import SegmentRuleError
+from app.membership.tiers import TierConfigError
+from app.models import Customer, Membership, Order, Shop
+from tests.membership.helpers import changes, member, spend_of
+from tests.store.factories import make_shop
+from worker.jobs.membership import review_memberships
+
+NOW = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def shop_id(app):
+    return make_shop()
+
+
+def paid(s, shop, order_id, total, when, *, customer=None, email=None):
+    s.add(Order(shop_id=shop.id, shopify_id=order_id, currency="USD", total_price=D(total),
+                customer_shopify_id=customer,
+                email=email, processed_at=when, paid_at=when))
+    s.flush()
+    service.on_order_paid(s, shop, order_id, now=when)
+
+
+def test_recompute_scores_a_known_shop_in_quintiles(shop_id):
+    # Customer n: n orders of 100, the last one 10 * n days before NOW.
+    with db.session(shop_id=shop_id) as s:
+        shop = s.get(Shop, shop_id)
+        for n in range(1, 11):
+            for k in range(n):
+                paid(s, shop, n * 100 + k, "100", NOW - timedelta(days=10 * n + 3 * k + 40 * (k > 0)), customer=n)
+        assert service.recompute_shop(s, shop, NOW) == 10
+        rows = {m.customer_shopify_id: m for m in s.scalars(select(Membership))}
+    assert [rows[n].monetary_score for n in range(1, 11)] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert [rows[n].frequency_score for n in range(1, 11)] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert [rows[n].recency_score for n in range(1, 11)] == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+    assert rows[1].segment == "new" and rows[2].segment == "potential"
+    assert rows[9].segment == "dormant" and rows[10].segment == "dormant"
+    assert rows[5].tier == "Silver" and rows[5].trailing_spend == D(500) and rows[4].tier == "Bronze"
+
+
+def test_calendar_year_window_and_merchant_tiers(shop_id):
+    with db.session(shop_id=shop_id) as s:
+        shop = s.get(Shop, shop_id)
+        service.save_settings(s, shop_id, tiers_raw=[{"name": "Member", "threshold": 0},
+                                                      {"name": "VIP", "threshold": "1000"}], window="calendar_year")
+        paid(s, shop, 1, "900", datetime(2025, 12, 20, tzinfo=UTC), customer=7)
+        paid(s, shop, 2, "200", datetime(2026, 1, 10, tzinfo=UTC), customer=7)
+        service.recompute_shop(s, shop, NOW)
+        assert s.scalars(select(Membership)).one().trailing_spend == D(200)
+        service.save_settings(s, shop_id, tiers_raw=[{"name": "Member", "threshold": 0},
+                                                      {"name": "VIP", "threshold": "1000"}])
+        service.recompute_shop(s, shop, NOW)
+    assert member(shop_id, 7).tier == "VIP" and member(shop_id, 7).trailing_spend == D(1100)
+
+
+def test_invalid_settings_are_refused_and_nothing_is_stored(shop_id):
+    with db.session(shop_id=shop_id) as s:
+        with pytest.raises(TierConfigError):
+            service.save_settings(s, shop_id, tiers_raw=[{"name": "A", "threshold": 5}])
+        with pytest.raises(SegmentRuleError):
+            service.save_settings(s, shop_id, rules_raw={"churned_days": 10})
+        with pytest.raises(ValueError, match="spend window"):
+            service.save_settings(s, shop_id, window="forever")
+        assert service.load_settings(s, shop_id).tiers[-1].name == "Gold"
+
+
+def test_recompute_merges_guest_orders_by_email_and_never_downgrades(shop_id):
+    with db.session(shop_id=shop_id) as s:
+        shop = s.get(Shop, shop_id)
+        paid(s, shop, 1, "2100", NOW - timedelta(days=400), customer=8)
+        service.pin_member(s, shop, 8, None, NOW - timedelta(days=400))
+        paid(s, shop, 2, "700", NOW - timedelta(days=5), email="guest@example.com")
+        s.add(Customer(shop_id=shop_id, shopify_id=9, email="Guest@Example.com"))
+        s.flush()
+        service.recompute_shop(s, shop, NOW)
+    assert member(shop_id, 9).tier == "Silver"
+    assert member(shop_id, 8).tier == "Gold" and member(shop_id, 8).trailing_spend == 0
+    assert member(shop_id, 8).segment == "churned"
+
+
+def test_pin_and_the_review_job_run_twice(shop_id):
+    with db.session(shop_id=shop_id) as s:
+        shop = s.get(Shop, shop_id)
+        old = datetime.now(UTC) - timedelta(days=400)
+        paid(s, shop, 1, "2500", old, customer=7)
+        paid(s, shop, 2, "2500", old, customer=8)
+        service.pin_member(s, shop, 8, "Gold")
+    assert spend_of(shop_id, 7, 8) == {7: D(0), 8: D(0)}
+    # Spend fell out of the window 35 days ago as far as the grace clock is concerned: set it explicitly.
+    with db.session(shop_id=shop_id) as s:
+        service.review_shop(s, s.get(Shop, shop_id), datetime.now(UTC) - timedelta(days=35))
+    assert review_memberships(shop_id) == 1
+    assert review_memberships(shop_id) == 0
+    assert member(shop_id, 7).tier == "Silver" and member(shop_id, 8).tier == "Gold"
+    assert changes(shop_id, 8) == [(None, "Gold")]
+    assert review_memberships(999_999) == 0
