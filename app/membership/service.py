@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.membership import ledger, rfm, tiers
@@ -88,16 +89,30 @@ def _customer_for(session: Session, shop: Shop, owner: ledger.Owner | None) -> i
         Customer.shop_id == shop.id, func.lower(Customer.email) == owner.email, Customer.deleted.is_(False)))
 
 
-def refresh_member(session: Session, shop: Shop, customer_id: int, now: datetime | None = None
-                   ) -> tiers.Change | None:
-    """Re-read the customer's spend and apply the rule: an upgrade now, a shortfall starts the grace clock."""
+def _apply(session: Session, shop: Shop, customer_id: int, now: datetime | None, rule) -> tiers.Change | None:
+    """Lock the member's row (or create it), read their spend, apply `rule(tiers, state, spend, now)`."""
     now = now or utcnow()
     settings = load_settings(session, shop.id)
     amount = ledger.spend(session, shop, ledger.window_start(now, settings.window), [customer_id])[customer_id]
     row = _locked(session, shop.id, [customer_id]).get(customer_id)
-    decision = tiers.on_spend(settings.tiers, _state(row), amount, now)
-    _save(session, shop.id, customer_id, row, decision, amount)
+    decision = rule(settings.tiers, _state(row), amount, now)
+    if row is not None:
+        _save(session, shop.id, customer_id, row, decision, amount)
+        return decision.change
+    try:
+        # Two workers may create the same member at once; the loser re-reads the winner's row.
+        with session.begin_nested():
+            _save(session, shop.id, customer_id, None, decision, amount)
+            session.flush()
+    except IntegrityError:
+        return _apply(session, shop, customer_id, now, rule)
     return decision.change
+
+
+def refresh_member(session: Session, shop: Shop, customer_id: int, now: datetime | None = None
+                   ) -> tiers.Change | None:
+    """Re-read the customer's spend and apply the rule: an upgrade now, a shortfall starts the grace clock."""
+    return _apply(session, shop, customer_id, now, tiers.on_spend)
 
 
 def _after(session: Session, shop: Shop, owner: ledger.Owner | None, now: datetime | None) -> tiers.Change | None:
@@ -169,13 +184,9 @@ def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) ->
 
 def pin_member(session: Session, shop: Shop, customer_id: int, tier_name: str | None,
                now: datetime | None = None) -> tiers.Change | None:
-    now = now or utcnow()
-    settings = load_settings(session, shop.id)
-    amount = ledger.spend(session, shop, ledger.window_start(now, settings.window), [customer_id])[customer_id]
-    row = _locked(session, shop.id, [customer_id]).get(customer_id)
-    decision = tiers.pin(settings.tiers, _state(row), tier_name, now, amount)
-    _save(session, shop.id, customer_id, row, decision, amount)
-    return decision.change
+    """Pin to a tier by name (TierConfigError if none has it), or unpin with None."""
+    return _apply(session, shop, customer_id, now,
+                  lambda levels, state, amount, at: tiers.pin(levels, state, tier_name, at, amount))
 
 
 def erase_member(session: Session, shop_id: int, customer_id: int | None, email: str | None,

@@ -124,3 +124,18 @@ def test_redacted_customer_ledger_is_erased_and_totals_stay_consistent(post, sho
         assert kept.customer_shopify_id is None and kept.total_price == D("600")
         service.recompute_shop(s, s.get(Shop, shop_id))
     assert member(shop_id, 7) is None and member(shop_id, 8).tier == "Gold"
+
+
+def test_a_guest_order_upgrades_the_customer_with_that_email_at_once(post, shop_id):
+    post("customers/create", customer(9, "ann@example.com"))
+    post("orders/paid", order(1, "2400.00", email="ANN@example.com"))
+    assert member(shop_id, 9).tier == "Gold"
+
+
+def test_refunds_inside_a_cancelled_order_enter_the_ledger_once(post, shop_id):
+    post("orders/paid", order(1, "600.00", customer=7))
+    inner = refund(50, 1, "200.00")
+    post("orders/cancelled", cancelled(1, "600.00", customer=7, refunds=[inner]))
+    post("refunds/create", inner)
+    assert entries(shop_id) == [("paid", 1, D("600")), ("refund", 50, D("-200")), ("cancel", 1, D("-400"))]
+    assert spend_of(shop_id, 7) == {7: D("0")}

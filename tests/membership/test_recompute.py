@@ -104,3 +104,30 @@ def test_pin_and_the_review_job_run_twice(shop_id):
     assert member(shop_id, 7).tier == "Silver" and member(shop_id, 8).tier == "Gold"
     assert changes(shop_id, 8) == [(None, "Gold")]
     assert review_memberships(999_999) == 0
+
+
+def test_two_workers_creating_the_same_member_end_with_one_row(shop_id):
+    import threading
+
+    with db.session(shop_id=shop_id) as s:
+        s.add(Order(shop_id=shop_id, shopify_id=1, currency="USD", total_price=D(700), customer_shopify_id=7,
+                    paid_at=NOW))
+        s.flush()
+        service.ledger.record_paid(s, s.get(Shop, shop_id), 1)
+    barrier, errors = threading.Barrier(2), []
+
+    def worker():
+        try:
+            with db.session(shop_id=shop_id) as s:
+                barrier.wait()
+                service.refresh_member(s, s.get(Shop, shop_id), 7, NOW)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert member(shop_id, 7).tier == "Silver" and changes(shop_id, 7) == [(None, "Silver")]
