@@ -131,3 +131,12 @@ def test_two_workers_creating_the_same_member_end_with_one_row(shop_id):
         t.join()
     assert errors == []
     assert member(shop_id, 7).tier == "Silver" and changes(shop_id, 7) == [(None, "Silver")]
+
+
+def test_the_same_ids_in_two_shops_stay_apart(shop_id):
+    other = make_shop("other-store.myshopify.com")
+    for sid, total in ((shop_id, "600"), (other, "2500")):
+        with db.session(shop_id=sid) as s:
+            paid(s, s.get(Shop, sid), 1, total, datetime.now(UTC) - timedelta(days=1), customer=7)
+    assert spend_of(shop_id, 7) == {7: D(600)} and spend_of(other, 7) == {7: D(2500)}
+    assert member(shop_id, 7).tier == "Silver" and member(other, 7).tier == "Gold"
