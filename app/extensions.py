@@ -7,7 +7,7 @@ every query remembering its filter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import redis
@@ -100,6 +100,24 @@ def _guard_tenant(session: Session, _context, _instances) -> None:
                 obj.shop_id = shop_id
             elif obj.shop_id != shop_id:
                 raise TenantViolation(f"{type(obj).__name__} of shop {obj.shop_id} in a session for shop {shop_id}")
+
+
+_AFTER_COMMIT = "flexchain_after_commit"
+
+
+def after_commit(session: Session, fn: Callable[[], None]) -> None:
+    """Run `fn` once the session's transaction commits: effects (cache bumps, enqueues) must never precede
+    the data they announce, and must not happen at all when the transaction rolls back."""
+    pending = session.info.get(_AFTER_COMMIT)
+    if pending is None:
+        pending = session.info[_AFTER_COMMIT] = []
+
+        def run(_session: Session) -> None:
+            for callback in session.info.pop(_AFTER_COMMIT, []):
+                callback()
+
+        event.listen(session, "after_commit", run, once=True)
+    pending.append(fn)
 
 
 class RedisHandle:

@@ -25,7 +25,6 @@ from app.store.fulfillments import upsert_fulfillment
 from app.supply import geo, versions
 from app.supply.calendars import destination_calendar, zone
 from app.supply.orders import DEAD_STATUSES, destination_from_address, refresh_outcome
-from app.supply.reservations import after_commit
 from app.supply.transit import MIN_SAMPLES_TO_LEARN, LearnedStats, learned_stats
 from app.supply.types import ServiceLevel
 
@@ -51,7 +50,7 @@ def record_fulfillment(session: Session, shop_id: int, record: FulfillmentRecord
         recorded, changed = _sample(session, shop_id, row, order)
         refresh_outcome(session, shop_id, order)
     if changed:
-        bump_settings_after_commit(session, shop_id)
+        versions.bump_settings_after_commit(session, shop_id)
     return FulfillmentResult(record.shopify_id, written, recorded, changed)
 
 
@@ -63,12 +62,8 @@ def catch_up_order(session: Session, shop_id: int, order: Order) -> int:
     results = [_sample(session, shop_id, f, order) for f in delivered]
     refresh_outcome(session, shop_id, order)
     if any(changed for _, changed in results):
-        bump_settings_after_commit(session, shop_id)
+        versions.bump_settings_after_commit(session, shop_id)
     return sum(1 for recorded, _ in results if recorded)
-
-
-def bump_settings_after_commit(session: Session, shop_id: int) -> None:
-    after_commit(session, lambda: versions.bump_settings(shop_id))
 
 
 def _sample(session: Session, shop_id: int, f: Fulfillment, order: Order) -> tuple[bool, bool]:

@@ -11,11 +11,11 @@ Every change bumps the variants' stock versions after commit, so cached promises
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.models import InventoryLevel, StockReservation, Variant, WarehouseProfile
@@ -24,8 +24,6 @@ from app.supply.geo import ResolvedPlace
 from app.supply.options import Promise
 from app.supply.promise import promise
 from app.supply.types import CartLine, ServiceLevel
-
-_PENDING = "flexchain_after_commit"
 
 
 @dataclass(frozen=True)
@@ -40,26 +38,6 @@ class Hold:
 class Offer:
     promise: Promise
     held: bool  # every in-stock parcel of the best option is reserved under the reference
-
-
-def after_commit(session: Session, fn: Callable[[], None]) -> None:
-    """Run `fn` once the session's transaction commits (cache bumps must not precede the data they announce)."""
-    pending = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = []
-
-        def run(_session: Session) -> None:
-            for callback in session.info.pop(_PENDING, []):
-                callback()
-
-        event.listen(session, "after_commit", run, once=True)
-    pending.append(fn)
-
-
-def bump_stock_after_commit(session: Session, shop_id: int, variant_ids: Iterable[int]) -> None:
-    ids = sorted(set(variant_ids))
-    if ids:
-        after_commit(session, lambda: versions.bump_stock(shop_id, ids))
 
 
 def reserve(session: Session, shop_id: int, reference: str, lines: Iterable[tuple[int | str, int]],
@@ -108,7 +86,7 @@ def reserve(session: Session, shop_id: int, reference: str, lines: Iterable[tupl
         else:
             row.quantity, row.expires_at = quantity, now + ttl
     session.flush()
-    bump_stock_after_commit(session, shop_id, wanted)
+    versions.bump_stock_after_commit(session, shop_id, wanted)
     return Hold(reference, location_shopify_id, ok=True)
 
 
@@ -125,7 +103,7 @@ def expire(session: Session, shop_id: int, now: datetime) -> int:
 def _delete(session: Session, shop_id: int, condition) -> int:
     variants = session.scalars(delete(StockReservation).where(StockReservation.shop_id == shop_id, condition)
                                .returning(StockReservation.variant_shopify_id)).all()
-    bump_stock_after_commit(session, shop_id, variants)
+    versions.bump_stock_after_commit(session, shop_id, variants)
     return len(variants)
 
 

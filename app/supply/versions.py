@@ -12,8 +12,9 @@ import logging
 from collections.abc import Iterable
 
 import redis
+from sqlalchemy.orm import Session
 
-from app.extensions import redis_handle
+from app.extensions import after_commit, redis_handle
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,16 @@ def bump_settings(shop_id: int) -> None:
 def bump_stock(shop_id: int, variant_ids: Iterable[int | str]) -> None:
     """Stock (or reservations) of these variants changed."""
     _incr([stock_key(shop_id, v) for v in variant_ids])
+
+
+def bump_settings_after_commit(session: Session, shop_id: int) -> None:
+    after_commit(session, lambda: bump_settings(shop_id))
+
+
+def bump_stock_after_commit(session: Session, shop_id: int, variant_ids: Iterable[int | str]) -> None:
+    ids = sorted(set(variant_ids))
+    if ids:
+        after_commit(session, lambda: bump_stock(shop_id, ids))
 
 
 def current(shop_id: int, variant_ids: Iterable[int | str] = ()) -> tuple[int, ...] | None:
