@@ -21,6 +21,7 @@ from app.devshop.state import DevShopState
 from app.extensions import db, redis_handle
 from app.migrate import upgrade
 from app.models import Base
+from app.supply.near_cache import near
 from tests.support.servers import serve
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -83,9 +84,15 @@ def app(config: Config):
     flask_app = create_app(config)
     flask_app.config["TESTING"] = True
     _reset(db.engine)
-    redis_handle.conn.flushdb()
+    _forget_redis()
     yield flask_app
+    _forget_redis()
+
+
+def _forget_redis() -> None:
+    # A FLUSHDB announces nothing: the near cache would keep the previous test's answers for a moment.
     redis_handle.conn.flushdb()
+    near.clear()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify
 from app.shopify import auth
 from app.shopify.proxy import proxy_session, require_proxy_signature
 from app.supply import cache, geo, sentences, service
+from app.supply.near_cache import near
 from app.supply.tiers import customer_tier
 from app.supply.types import Destination
 
@@ -108,7 +109,8 @@ def _text(raw: str | None, name: str, limit: int) -> str | None:
 def promise_for_variant():
     """Storefront `/apps/flexchain/promise`: when this variant can arrive, in the shopper's words.
 
-    The hot path is a cache hit: one Redis round trip, no database session, no Babel work."""
+    The hot path is a hit in this process's near cache: no Redis round trip, no database session, no Babel
+    work; next best, one Redis round trip (`app.supply.cache`)."""
     now_ts = time.time()
     proxy = g.proxy
     try:
@@ -122,17 +124,25 @@ def promise_for_variant():
     tier = customer_tier(proxy_session(), shop_id, customer) if customer is not None else None
     place = service.resolve(params.destination) if params.destination is not None else None
     key = cache.key(shop_id, params.variant_id, params.quantity, tier, cache.bucket(place))
-    found, answer = cache.lookup(shop_id, params.variant_id, key, now_ts)
-    state = "off" if found is None else "hit" if answer is not None else "miss"
-    if answer is None:
-        try:
-            answer = service.storefront_answer(
-                proxy_session(), shop_id, params.variant_id, params.quantity, params.destination, tier=tier,
-                now=datetime.fromtimestamp(now_ts, UTC), settings_version=found[0] if found else None)
-        except service.UnknownVariant:
-            return _json({"error": "unknown variant"}, 404)
+    now_mono = time.monotonic()
+    answer = near.get(key, now_mono)
+    if answer is not None and (answer.cutoff_at is None or answer.cutoff_at > now_ts):
+        state = "hit"
+    else:
+        generation = near.generation  # read before Redis: an announcement from now on voids what we read
+        found, answer = cache.lookup(shop_id, params.variant_id, key, now_ts)
+        state = "off" if found is None else "hit" if answer is not None else "miss"
+        if answer is None:
+            try:
+                answer = service.storefront_answer(
+                    proxy_session(), shop_id, params.variant_id, params.quantity, params.destination, tier=tier,
+                    now=datetime.fromtimestamp(now_ts, UTC), settings_version=found[0] if found else None)
+            except service.UnknownVariant:
+                return _json({"error": "unknown variant"}, 404)
+            if found is not None:
+                cache.put(key, found, answer, now_ts)
         if found is not None:
-            cache.put(key, found, answer, now_ts)
+            near.put(shop_id, params.variant_id, key, answer, generation, now_mono)
     # The countdown ticks and the answer may carry the customer's tier: browsers only, and briefly.
     left = answer.cutoff_at - now_ts if answer.cutoff_at is not None else BROWSER_MAX_AGE_S
     return current_app.response_class(

@@ -15,6 +15,7 @@ from app.extensions import db, redis_handle
 from app.models import InventoryLevel
 from app.shopify.proxy import sign_proxy_params
 from app.supply import cache, service, versions
+from app.supply.near_cache import near
 from tests.conftest import API_SECRET, TEST_REDIS_URL, make_config
 from tests.store.factories import run_worker
 from tests.supply.test_service import (
@@ -235,5 +236,6 @@ def test_a_redis_restart_between_requests_costs_no_cache_hit(web):
     assert ours
     for client_id in ours:
         redis_handle.conn.client_kill_filter(_id=client_id)
+    near.clear()  # so the next request reads Redis, on the dropped connection
     after = web.get(promise_url(variant_id=IN_STOCK))
     assert (after.status_code, after.headers["X-Flexchain-Cache"]) == (200, "hit")
