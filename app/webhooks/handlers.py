@@ -37,7 +37,11 @@ Handler = Callable[[EventContext], None]
 
 
 def handle_orders(ctx: EventContext) -> None:
-    store.upsert_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
+    from app.recovery.service import on_order
+
+    order = store.upsert_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
+    # Any order event may be the first we see of it: stop recovery messages for its checkout at once.
+    on_order(ctx.session, ctx.shop_id, order)
 
 
 def handle_orders_paid(ctx: EventContext) -> None:
@@ -90,7 +94,10 @@ def handle_refunds_create(ctx: EventContext) -> None:
 
 
 def handle_checkouts(ctx: EventContext) -> None:
-    store.upsert_checkout(ctx.session, ctx.shop_id, payloads.parse_checkout(ctx.data))
+    from app.recovery.service import on_checkout
+
+    checkout = store.upsert_checkout(ctx.session, ctx.shop_id, payloads.parse_checkout(ctx.data))
+    on_checkout(ctx.session, ctx.shop_id, checkout)
 
 
 handle_checkouts_create = handle_checkouts_update = handle_checkouts
