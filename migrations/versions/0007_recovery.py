@@ -1,7 +1,7 @@
 """recovery: cases, staged messages with a send-state machine, opt-outs, settings
 
 Revision ID: 0007_recovery
-Revises: 0006_traceability
+Revises: 0005_membership
 Create Date: 2026-11-24 04:31:39.174697
 """
 
@@ -14,7 +14,7 @@ import app.models.base
 
 
 revision = '0007_recovery'
-down_revision = '0006_traceability'
+down_revision = '0005_membership'
 branch_labels = None
 depends_on = None
 
