@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_skeleton
 from babel.numbers import format_currency, format_percent
 
 from app.supply.sentences import _window_text, pick_locale
@@ -140,7 +140,7 @@ def window(earliest: date, latest: date, locale) -> str:
 
 
 def day(value: date, locale) -> str:
-    return format_date(value, "MMMEd", locale=locale)
+    return format_skeleton("MMMEd", value, locale=locale)
 
 
 def money(amount: Decimal, currency: str, locale) -> str:
