@@ -192,11 +192,13 @@ def rotate_keys() -> None:
     from app import create_app
     from app.extensions import db as database
     from app.shopify.tokens import rotate_token_encryption
+    from app.traceability.service import rotate_key_encryption
 
     create_app(_config())
     with database.session() as session:
         count = rotate_token_encryption(session)
-    click.echo(f"re-encrypted tokens of {count} shop(s)")
+        keys = rotate_key_encryption(session, _config())
+    click.echo(f"re-encrypted tokens of {count} shop(s) and {keys} passport signing key(s)")
 
 
 if __name__ == "__main__":

@@ -10,3 +10,9 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (health, webhooks, admin, admin_warehouses, proxy):
         app.register_blueprint(module.bp)
+
+    # Passports: the admin page and API, and the public pages through the app proxy.
+    from app.web import admin_traceability, proxy_passport
+
+    for module in (admin_traceability, proxy_passport):
+        app.register_blueprint(module.bp)

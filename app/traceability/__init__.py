@@ -1,0 +1,1 @@
+"""Traceability: append-only provenance records in a hash chain, signed passports, and their storefront forms."""
