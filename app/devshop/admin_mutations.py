@@ -146,16 +146,36 @@ class Mutations:
         if pct is not None and not 0 < float(pct) <= 1:
             errors.append(_err(["basicCodeDiscount", "customerGets", "value", "percentage"],
                                "Value must be between 0.0 and 1.0", "VALUE_OUTSIDE_RANGE"))
+        errors += self._discount_limits(d)
         if errors:
             return {"codeDiscountNode": None, "userErrors": errors}
         number = catalog.new_id(self.nodes.shop)
-        self.data["discounts"][number] = {"code": code, "title": d["title"], "input": d}
+        customers = ((d.get("context") or {}).get("customers") or {}).get("add") or []
+        self.data["discounts"][number] = {"code": code, "title": d["title"], "input": d, "customers": customers,
+                                          "usage_limit": d.get("usageLimit"), "starts_at": d.get("startsAt"),
+                                          "ends_at": d.get("endsAt")}
         return {"codeDiscountNode": {
             "__typename": "DiscountCodeNode", "id": gid("DiscountCodeNode", number),
             "codeDiscount": {"__typename": "DiscountCodeBasic", "title": d["title"], "status": "ACTIVE",
                              "codes": lambda _ctx, **_a: {"__typename": "DiscountRedeemCodeConnection", "nodes": [
                                  {"__typename": "DiscountRedeemCode", "code": code}]}},
         }, "userErrors": []}
+
+    def _discount_limits(self, d: dict) -> list[dict]:
+        """What Shopify refuses about who may use a code, how often and when."""
+        errors = []
+        for k, customer in enumerate(((d.get("context") or {}).get("customers") or {}).get("add") or []):
+            if gid_number(customer) not in self.data.get("customers", {}):
+                errors.append(_err(["basicCodeDiscount", "context", "customers", "add", str(k)],
+                                   "Customer does not exist", "INVALID"))
+        if d.get("usageLimit") is not None and int(d["usageLimit"]) < 1:
+            errors.append(_err(["basicCodeDiscount", "usageLimit"], "Usage limit must be greater than 0",
+                               "GREATER_THAN"))
+        starts, ends = d.get("startsAt"), d.get("endsAt")
+        if starts and ends and datetime.fromisoformat(ends.replace("Z", "+00:00")) <= datetime.fromisoformat(
+                starts.replace("Z", "+00:00")):
+            errors.append(_err(["basicCodeDiscount", "endsAt"], "Ends at needs to be after starts_at", "INVALID"))
+        return errors
 
     def fulfillment_order_move(self, _ctx, id: str, newLocationId: str, fulfillmentOrderLineItems=None) -> dict:  # noqa: A002, N803
         fo_number, loc_number = gid_number(id), gid_number(newLocationId)

@@ -59,9 +59,10 @@ def build(content: Content, links: Links, brand: Brand, *, to: str, message_id: 
     msg["Message-ID"] = message_id
     msg["List-Unsubscribe"] = f"<{links.unsubscribe}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Content-Language"] = content.language
     for name, value in (tags or {}).items():
         msg[f"X-Flexchain-{name}"] = value
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    # After the body: set_content drops every Content-* header set before it.
+    msg["Content-Language"] = content.language
     return msg
