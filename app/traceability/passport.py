@@ -61,10 +61,10 @@ def verify_document(doc: Any, key_set: Mapping[str, Any]) -> Verification:
 
 def current_steps(records: Sequence[Mapping[str, Any]], lot: str | None = None) -> list[dict[str, Any]]:
     """The steps a reader should see: corrections replace what they supersede, in date order.
-    With a lot, the product-wide steps and that lot's."""
+    Without a lot, every step (each names its lot); with one, the product-wide steps and that lot's."""
     superseded = {r.get("supersedes") for r in records if r.get("supersedes")}
     steps = [dict(r, corrects=r.get("supersedes")) for r in records
-             if r.get("seq") not in superseded and (r.get("lot") is None or r.get("lot") == lot)]
+             if r.get("seq") not in superseded and (lot is None or r.get("lot") in (None, lot))]
     return sorted(steps, key=lambda r: (r.get("occurred_on") or "", r.get("seq") or 0))
 
 
