@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
+from types import MappingProxyType
 from urllib.parse import parse_qs
 
 from flask import current_app, g, jsonify, request
@@ -43,7 +44,9 @@ class ProxyRequest:
     # Our shop row, when the shop has Flexchain installed.
     shop_id: int | None
     # The whole signed query (Shopify's parameters and the storefront's), each name with its values.
-    query: Mapping[str, list[str]] = field(default_factory=dict)
+    query: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # The query text as received: a key for views that remember what they derive from it.
+    raw_query: str = ""
 
 
 def sign_proxy_params(params: Mapping[str, str | Sequence[str]], secret: str) -> str:
@@ -56,22 +59,34 @@ def sign_proxy_params(params: Mapping[str, str | Sequence[str]], secret: str) ->
     return hmac.new(secret.encode(), "".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-def signature_problem(values: Mapping[str, list[str]], secrets: Sequence[str], now: float) -> str | None:
+def signature_problem(values: Mapping[str, Sequence[str]], secrets: Sequence[str], now: float) -> str | None:
     """Why this parsed proxy query is not Shopify's (shopifyapp's reason codes), or None when it is."""
+    problem, stamp = _static_problem(values, tuple(secrets))
+    if problem in _BEFORE_CLOCK:
+        return problem
+    if abs(int(now) - stamp) > MAX_CLOCK_SKEW_S:
+        return "timestamp_too_old"
+    return problem
+
+
+# Reasons shopifyapp gives before it looks at the clock; the others come after the replay window check.
+_BEFORE_CLOCK = frozenset({"multiple_shop_parameters", "missing_timestamp", "invalid_timestamp"})
+
+
+def _static_problem(values: Mapping[str, Sequence[str]], secrets: tuple[str, ...]) -> tuple[str | None, int]:
+    """Everything but the clock: (reason or None, the signed timestamp)."""
     if len(values.get("shop", ())) > 1:
-        return "multiple_shop_parameters"
+        return "multiple_shop_parameters", 0
     stamps = values.get("timestamp")
     if not stamps:
-        return "missing_timestamp"
+        return "missing_timestamp", 0
     try:
         stamp = int(stamps[0])
     except ValueError:
-        return "invalid_timestamp"
-    if abs(int(now) - stamp) > MAX_CLOCK_SKEW_S:
-        return "timestamp_too_old"
+        return "invalid_timestamp", 0
     received = values.get("signature")
     if not received or len(received) != 1:
-        return "missing_signature"
+        return "missing_signature", stamp
     message = "".join(f"{k}={','.join(v)}" for k, v in sorted(values.items()) if k != "signature").encode()
     # Bytes on both sides: compare_digest refuses non-ASCII text, and a forged signature may contain some.
     given = received[0].encode()
@@ -79,8 +94,8 @@ def signature_problem(values: Mapping[str, list[str]], secrets: Sequence[str], n
         mac = _keyed(secret).copy()
         mac.update(message)
         if hmac.compare_digest(given, mac.hexdigest().encode()):
-            return None
-    return "invalid_signature"
+            return None, stamp
+    return "invalid_signature", stamp
 
 
 @lru_cache(maxsize=4)
@@ -88,34 +103,55 @@ def _keyed(secret: str) -> hmac.HMAC:
     return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
-def verify_proxy_request(raw_query: str) -> ProxyRequest | None:
-    """The verified proxy request, or None (the reason is logged)."""
-    values = parse_qs(raw_query, keep_blank_values=True)
+@dataclass(frozen=True, slots=True)
+class _CheckedQuery:
+    values: Mapping[str, tuple[str, ...]]
+    problem: str | None  # apart from the clock
+    stamp: int
+    shop_domain: str | None
+    customer: int | None
+
+
+@lru_cache(maxsize=4096)
+def _check_query(raw_query: str, secrets: tuple[str, ...]) -> _CheckedQuery:
+    """Parse and check one query text, remembered: the storefront repeats the same signed query (one
+    timestamp per second, the same variant and place for every anonymous shopper), and parsing plus the
+    HMAC were most of a cached answer's cost. Pure in its arguments; the clock is checked per request."""
+    values = MappingProxyType({k: tuple(v) for k, v in parse_qs(raw_query, keep_blank_values=True).items()})
     repeated = [k for k in SINGLE_VALUED if len(values.get(k, ())) > 1]
     if repeated:
-        log.info("app proxy request refused: repeated %s", ", ".join(repeated))
-        return None
+        return _CheckedQuery(values, f"repeated {', '.join(repeated)}", 0, None, None)
+    problem, stamp = _static_problem(values, secrets)
+    if problem is not None:
+        return _CheckedQuery(values, problem, stamp, None, None)
+    shop_domain = normalise_shop_domain(values.get("shop", ("",))[0])
+    if shop_domain is None:
+        return _CheckedQuery(values, "signed, without a valid shop", stamp, None, None)
+    customer = values.get("logged_in_customer_id", ("",))[0]
+    if customer and not (customer.isascii() and customer.isdigit()):
+        return _CheckedQuery(values, "signed, with a non-numeric customer id", stamp, None, None)
+    return _CheckedQuery(values, None, stamp, shop_domain, int(customer) if customer else None)
+
+
+def verify_proxy_request(raw_query: str) -> ProxyRequest | None:
+    """The verified proxy request, or None (the reason is logged)."""
     config = current_app.config["FLEXCHAIN"]
-    secrets = [s for s in (config.shopify_api_secret, config.shopify_old_api_secret) if s]
-    problem = signature_problem(values, secrets, time.time())
+    secrets = tuple(s for s in (config.shopify_api_secret, config.shopify_old_api_secret) if s)
+    checked = _check_query(raw_query, secrets)
+    problem = checked.problem
+    after_clock = problem is None or problem in ("missing_signature", "invalid_signature")
+    if after_clock and abs(int(time.time()) - checked.stamp) > MAX_CLOCK_SKEW_S:
+        problem = "timestamp_too_old"
     if problem is not None:
         log.info("app proxy request refused: %s", problem)
         return None
-    shop_domain = normalise_shop_domain(values.get("shop", [""])[0])
-    if shop_domain is None:
-        log.warning("signed app proxy request without a valid shop")
-        return None
-    customer = values.get("logged_in_customer_id", [""])[0]
-    if customer and not (customer.isascii() and customer.isdigit()):
-        log.warning("signed app proxy request with a non-numeric customer id")
-        return None
-    shop_id = installed_shop_id(shop_domain)
     return ProxyRequest(
-        shop_domain=shop_domain,
-        logged_in_customer_id=int(customer) if customer else None,
-        path_prefix=values.get("path_prefix", [None])[0],
-        shop_id=shop_id,
-        query=values,
+        shop_domain=checked.shop_domain,
+        logged_in_customer_id=checked.customer,
+        path_prefix=checked.values.get("path_prefix", (None,))[0],
+        shop_id=installed_shop_id(checked.shop_domain),
+        query=checked.values,
+        raw_query=raw_query,
     )
 
 

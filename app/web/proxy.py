@@ -85,6 +85,24 @@ def parse_promise_params(query: Mapping[str, Sequence[str]]) -> PromiseParams:
     return PromiseParams(variant_id, quantity, destination, locale if locale and len(locale) <= 35 else None)
 
 
+_params_memo: dict[str, PromiseParams | BadParams] = {}
+
+
+def _params(raw_query: str, query: Mapping[str, Sequence[str]]) -> PromiseParams | BadParams:
+    """parse_promise_params, remembered per query text (storefronts repeat the same query many times a
+    second); bounded by clearing, which costs one re-parse per distinct query."""
+    found = _params_memo.get(raw_query)
+    if found is None:
+        try:
+            found = parse_promise_params(query)
+        except BadParams as exc:
+            found = exc
+        if len(_params_memo) >= 4096:
+            _params_memo.clear()
+        _params_memo[raw_query] = found
+    return found
+
+
 def _int(raw: str | None, name: str, low: int, high: int, *, required: bool = False) -> int | None:
     if raw is None or raw == "":
         if required:
