@@ -134,3 +134,17 @@ def test_a_refused_recipient_is_marked_bounced_and_not_retried(app, store, post,
     assert jobs.send_due(store) == {"bounced": 1}
     assert jobs.send_due(store) == {}
     assert messages(store)[0].state == "bounced"
+
+
+def test_the_periodic_dispatch_detects_and_queues_two_senders_that_send_once(app, store, post, inbox):
+    from rq import SimpleWorker
+
+    from app import queue as queues
+    from app.extensions import redis_handle
+
+    post("checkouts/create", checkout_payload("tick-1"))
+    assert jobs.dispatch() == [f"recovery-send-{store}-0", f"recovery-send-{store}-1"]
+    assert jobs.dispatch() == [f"recovery-send-{store}-0", f"recovery-send-{store}-1"]  # still queued: not twice
+    assert queues.get_queue(queues.MAIL).count == 2
+    SimpleWorker([queues.get_queue(queues.MAIL)], connection=redis_handle.conn).work(burst=True)
+    assert len(inbox.messages) == 1 and jobs.dispatch() == []
