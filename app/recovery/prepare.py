@@ -59,14 +59,15 @@ def requotes(shop_id: int, message_ids: list[int], now: datetime) -> dict[int, R
 
 
 def _history(session: Session, shop_id: int, msg: RecoveryMessage) -> rules.History:
-    base = select(RecoveryMessage).where(RecoveryMessage.shop_id == shop_id, RecoveryMessage.email == msg.email,
-                                         RecoveryMessage.id != msg.id, RecoveryMessage.sent_at.is_not(None))
-    mine = base.where(RecoveryMessage.case_id == msg.case_id).subquery()
-    other = base.where(RecoveryMessage.case_id != msg.case_id).subquery()
-    return rules.History(
-        sent_for_this_checkout=session.scalar(select(func.count()).select_from(mine)) or 0,
-        last_sent_to_shopper=session.scalar(select(func.max(base.subquery().c.sent_at))),
-        last_sent_for_other_checkout=session.scalar(select(func.max(other.c.sent_at))))
+    """One query: this shopper's messages that went (or are going) out, other than this one."""
+    other = RecoveryMessage.case_id != msg.case_id
+    mine, last, last_other = session.execute(select(
+        func.count().filter(RecoveryMessage.case_id == msg.case_id), func.max(RecoveryMessage.sent_at),
+        func.max(RecoveryMessage.sent_at).filter(other)).where(
+        RecoveryMessage.shop_id == shop_id, RecoveryMessage.email == msg.email, RecoveryMessage.id != msg.id,
+        RecoveryMessage.sent_at.is_not(None))).one()
+    return rules.History(sent_for_this_checkout=mine or 0, last_sent_to_shopper=last,
+                         last_sent_for_other_checkout=last_other)
 
 
 def _shopper(session: Session, shop: Shop, msg: RecoveryMessage, checkout: Checkout,
