@@ -35,6 +35,10 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("expire-reservations", "worker.jobs.supply.expire_reservations", 10 * 60, queues.DEFAULT),
     # Abandonment detection, then a sender per shop with due recovery mail (the database is the schedule).
     PeriodicJob("recovery-dispatch", "worker.jobs.recovery.dispatch", 30, queues.MAIL),
+    # Tier tags and metafields of members whose tier or spend changed go to Shopify in batches.
+    PeriodicJob("membership-writeback", "worker.jobs.membership.write_back_all", 30, queues.DEFAULT),
+    # Downgrades wait for a review after the grace period; four a day keeps "30 days" within hours.
+    PeriodicJob("membership-review", "worker.jobs.membership.review_all", 6 * 3600, queues.DEFAULT),
 )
 
 

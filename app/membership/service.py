@@ -43,7 +43,8 @@ def save_settings(session: Session, shop_id: int, *, tiers_raw: list[dict] | Non
     if row is None:
         row = MembershipSettings(shop_id=shop_id)
         session.add(row)
-    row.tiers = [{"name": t.name, "threshold": str(t.threshold)} for t in parsed] if tiers_raw is not None else None
+    row.tiers = ([{"name": t.name, "threshold": str(t.threshold), "over": t.over} for t in parsed]
+                 if tiers_raw is not None else None)
     row.spend_window, row.grace_days, row.segment_rules = window, grace_days, rules_raw or None
     session.flush()
     return Settings(parsed, window, timedelta(days=grace_days), rules)
@@ -61,6 +62,9 @@ def _save(session: Session, shop_id: int, customer_id: int, row: Membership | No
     if row is None:
         row = Membership(shop_id=shop_id, customer_shopify_id=customer_id)
         session.add(row)
+    # What Shopify shows (tag, metafield) follows the tier, its start and the spend: any change is written back.
+    if row.tier != s.tier or row.tier_since != s.since or row.trailing_spend != spend:
+        row.writeback_due = True
     row.tier, row.tier_since, row.pinned_tier = s.tier, s.since, s.pinned
     row.below_since, row.last_review_at, row.trailing_spend = s.below_since, s.last_review_at, spend
     if decision.change is not None:

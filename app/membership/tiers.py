@@ -1,7 +1,7 @@
 """Tier rules, pure: which tier spend earns, and how a member moves between tiers.
 
-A tier is reached when trailing spend is at least its threshold (so with the defaults exactly 2,000
-is Gold); one convention for every tier, so merchants editing numbers never meet a special case.
+A tier is reached when trailing spend is at least its threshold, or strictly over it when the tier says
+`over` (the defaults read as the brief does: Silver from 500 to 2,000 inclusive, Gold over 2,000).
 Upgrades apply at once. A downgrade waits for a review, after the grace period counted from the
 moment spend first fell short, and goes one level at a time. A pin overrides both.
 """
@@ -26,10 +26,14 @@ class TierConfigError(ValueError):
 class Tier:
     name: str
     threshold: Decimal
+    over: bool = False  # reached only strictly above the threshold
+
+    def reached(self, spend: Decimal) -> bool:
+        return spend > self.threshold if self.over else spend >= self.threshold
 
 
 DEFAULT_TIERS: tuple[Tier, ...] = (
-    Tier("Bronze", Decimal(0)), Tier("Silver", Decimal(500)), Tier("Gold", Decimal(2000)),
+    Tier("Bronze", Decimal(0)), Tier("Silver", Decimal(500)), Tier("Gold", Decimal(2000), over=True),
 )
 
 
@@ -44,7 +48,7 @@ def parse_tiers(raw: Sequence[dict] | None) -> tuple[Tier, ...]:
             threshold = Decimal(str(item.get("threshold")))
         except (InvalidOperation, ValueError) as exc:
             raise TierConfigError(f"tier {n + 1}: threshold must be a number") from exc
-        tiers.append(Tier(name, threshold))
+        tiers.append(Tier(name, threshold, bool(item.get("over", False))))
     return validate(tiers)
 
 
@@ -60,7 +64,7 @@ def validate(tiers: Sequence[Tier]) -> tuple[Tier, ...]:
         names.add(tier.name.lower())
         if not tier.threshold.is_finite() or tier.threshold < 0:
             raise TierConfigError(f"tier {n + 1}: threshold must be zero or more")
-    if tiers[0].threshold != 0:
+    if tiers[0].threshold != 0 or tiers[0].over:
         raise TierConfigError("the first tier starts at 0, so every customer has a tier")
     for lower, upper in zip(tiers, tiers[1:], strict=False):
         if upper.threshold <= lower.threshold:
@@ -72,7 +76,7 @@ def earned(tiers: Sequence[Tier], spend: Decimal) -> int:
     """Index of the highest tier the spend reaches."""
     level = 0
     for n, tier in enumerate(tiers):
-        if spend >= tier.threshold:
+        if tier.reached(spend):
             level = n
     return level
 

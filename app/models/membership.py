@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Integer, SmallInteger, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps, utcnow
@@ -37,7 +37,11 @@ class SpendEntry(ShopScoped, Base):
 
 class Membership(ShopScoped, Timestamps, Base):
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("shop_id", "customer_shopify_id"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "customer_shopify_id"),
+        Index("ix_memberships_writeback_due", "shop_id", postgresql_where=text("writeback_due"),
+              sqlite_where=text("writeback_due")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_shopify_id: Mapped[int] = mapped_column(BigInteger)
@@ -53,6 +57,12 @@ class Membership(ShopScoped, Timestamps, Base):
     monetary_score: Mapped[int | None] = mapped_column(SmallInteger)
     segment: Mapped[str | None] = mapped_column(String(20))
     scored_at: Mapped[datetime | None]
+    # Shopify write-back: set whenever what Shopify should show (tag, metafield) may have changed, cleared
+    # once written; the write-back job reads only flagged rows (partial index).
+    writeback_due: Mapped[bool] = mapped_column(default=False, server_default=false())
+    written_tier: Mapped[str | None] = mapped_column(String(40))  # the tier whose tag Shopify has
+    written_at: Mapped[datetime | None]
+    writeback_error: Mapped[str | None] = mapped_column(String(255))
 
 
 class TierChange(ShopScoped, Base):
@@ -78,3 +88,10 @@ class MembershipSettings(ShopScoped, Timestamps, Base):
     spend_window: Mapped[str] = mapped_column(String(16), default="trailing_365")  # or calendar_year
     grace_days: Mapped[int] = mapped_column(Integer, default=30)
     segment_rules: Mapped[dict | None] = mapped_column(JSON)
+    perks: Mapped[dict | None] = mapped_column(JSON)  # app/membership/perks.py; None = the defaults
+    # What we created in Shopify: {"segments": {slug: gid}, "discounts": {slug: {"percent": gid, "shipping": gid}}}
+    shopify_ids: Mapped[dict | None] = mapped_column(JSON)
+    # The perks and tiers those objects were last made from; a difference means they need updating.
+    shopify_digest: Mapped[str | None] = mapped_column(String(64))
+    # The last full recompute and write-back ("backfill"): {"state", "members", "written", "started_at", ...}
+    backfill: Mapped[dict | None] = mapped_column(JSON)

@@ -24,9 +24,19 @@ def tier_of(spend: str) -> str:
     return DEFAULT_TIERS[earned(DEFAULT_TIERS, D(spend))].name
 
 
-def test_default_boundaries():
+def test_default_boundaries_read_as_the_brief():
+    # Bronze under 500, Silver 500 to 2,000 (both included), Gold over 2,000.
     assert [tier_of(s) for s in ("0", "499.99", "500", "1999.99", "2000", "2000.01")] == [
-        "Bronze", "Bronze", "Silver", "Silver", "Gold", "Gold"]
+        "Bronze", "Bronze", "Silver", "Silver", "Silver", "Gold"]
+
+
+def test_a_merchant_tier_can_start_at_or_over_its_threshold():
+    at = parse_tiers([{"name": "Base", "threshold": 0}, {"name": "Plus", "threshold": 100}])
+    over = parse_tiers([{"name": "Base", "threshold": 0}, {"name": "Plus", "threshold": 100, "over": True}])
+    assert at[earned(at, D("100"))].name == "Plus"
+    assert over[earned(over, D("100"))].name == "Base"
+    with pytest.raises(TierConfigError, match="starts at 0"):
+        parse_tiers([{"name": "Base", "threshold": 0, "over": True}])
 
 
 @pytest.mark.parametrize("raw, message", [
@@ -77,9 +87,9 @@ def test_downgrade_waits_for_review_after_grace_and_goes_one_level():
 
 def test_spend_recovering_during_grace_cancels_the_downgrade():
     short = on_spend(DEFAULT_TIERS, MemberState("Gold", T0), D(10), T0).state
-    back = on_spend(DEFAULT_TIERS, short, D(2000), T0 + timedelta(days=5))
+    back = on_spend(DEFAULT_TIERS, short, D(2500), T0 + timedelta(days=5))
     assert back.state.below_since is None
-    assert review(DEFAULT_TIERS, back.state, D(2000), T0 + timedelta(days=40)).change is None
+    assert review(DEFAULT_TIERS, back.state, D(2500), T0 + timedelta(days=40)).change is None
 
 
 def test_review_ending_one_level_down_exactly_where_spend_is_clears_the_clock():

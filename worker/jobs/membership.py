@@ -1,16 +1,74 @@
-"""Membership jobs: take a shop id, safe to run twice (a review only moves members whose grace has run out)."""
+"""Membership jobs: take a shop id, safe to run twice (a review only moves members whose grace has run out;
+a write-back writes the same values again at worst)."""
 
 from __future__ import annotations
 
+import logging
+
+import redis
+from sqlalchemy import exists, select
+
+from app import queue as queues
 from app.extensions import db
 from app.membership.service import review_shop
-from app.models import Shop
+from app.models import Membership, Shop, ShopStatus
+from app.shopify.admin_api import AdminClient
+from app.shopify.tokens import ReauthorizationRequired, ShopNotInstalled
+
+log = logging.getLogger(__name__)
 
 
 def review_memberships(shop_id: int) -> int:
     """Apply due downgrades for one shop; returns how many members changed tier."""
     with db.session(shop_id=shop_id) as session:
         shop = session.get(Shop, shop_id)
-        if shop is None:
+        if shop is None or shop.status != ShopStatus.INSTALLED:
             return 0
         return len(review_shop(session, shop))
+
+
+def review_all() -> int:
+    """Periodic: queue a review per installed shop."""
+    with db.session() as session:
+        shop_ids = list(session.scalars(select(Shop.id).where(Shop.status == ShopStatus.INSTALLED)))
+    for shop_id in shop_ids:
+        queues.enqueue("worker.jobs.membership.review_memberships", shop_id, job_id=f"membership-review-{shop_id}",
+                       shop_id=shop_id)
+    return len(shop_ids)
+
+
+def write_back_members(shop_id: int) -> tuple[int, int]:
+    """Write every due member's tier tag and metafield to Shopify; (written, refused)."""
+    from app.membership.writeback import write_back
+
+    with db.session() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None or shop.status != ShopStatus.INSTALLED:
+            return 0, 0
+    client = AdminClient.for_shop(shop)
+    try:
+        with db.session(shop_id=shop_id) as session:
+            return write_back(session, session.get(Shop, shop_id), client)
+    except (ShopNotInstalled, ReauthorizationRequired) as exc:
+        log.warning("membership write-back for shop %s stopped: %s", shop_id, exc)
+        return 0, 0
+    finally:
+        client.close()
+
+
+def write_back_all() -> int:
+    """Periodic: queue a write-back for every installed shop with due members (the flag is the outbox, so
+    a change whose enqueue was lost to a Redis outage is still written on the next sweep)."""
+    with db.session() as session:
+        shop_ids = list(session.scalars(select(Shop.id).where(
+            Shop.status == ShopStatus.INSTALLED,
+            exists().where(Membership.shop_id == Shop.id, Membership.writeback_due.is_(True)))))
+    queued = 0
+    for shop_id in shop_ids:
+        try:
+            queues.enqueue("worker.jobs.membership.write_back_members", shop_id,
+                           job_id=f"membership-writeback-{shop_id}", shop_id=shop_id, timeout=3600)
+            queued += 1
+        except redis.RedisError:
+            log.warning("could not queue the membership write-back of shop %s; the next sweep will", shop_id)
+    return queued
