@@ -7,6 +7,7 @@ Display names stay the merchant's own ("Gold", "Or", "金卡").
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -26,24 +27,16 @@ class PerkError(ValueError):
     """A perk setting we cannot use; the message names the tier and the field."""
 
 
-def tier_slug(name: str, position: int) -> str:
-    """A stable ASCII slug: accents folded, anything else becomes a dash; names without any letter or
-    digit we can keep (金卡) fall back to their position, which the merchant sees next to the tag."""
+def tier_slug(name: str) -> str:
+    """A stable ASCII slug from the name alone: accents folded, anything else becomes a dash; a name with
+    no letter or digit we can keep (金卡) gets a short digest of itself, the same on every call."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:32].strip("-")
-    return slug or f"tier-{position + 1}"
+    return slug or "tier-" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
-def tag_for(tiers: Sequence[Tier], name: str) -> str | None:
-    for n, tier in enumerate(tiers):
-        if tier.name == name:
-            return TAG_PREFIX + tier_slug(tier.name, n)
-    return None
-
-
-def slugs(tiers: Sequence[Tier]) -> dict[str, str]:
-    """Tier name -> slug."""
-    return {tier.name: tier_slug(tier.name, n) for n, tier in enumerate(tiers)}
+def tag_for(name: str) -> str:
+    return TAG_PREFIX + tier_slug(name)
 
 
 @dataclass(frozen=True)
@@ -144,7 +137,7 @@ def member_metafield(tiers: Sequence[Tier], tier: str, since: datetime, spend: D
     to_next = None if following is None else max(Decimal(0), following.threshold - spend + step)
     return {
         "tier": tier,
-        "tier_slug": tier_slug(tier, current),
+        "tier_slug": tier_slug(tier),
         "since": since.isoformat(),
         "trailing_spend": str(spend.quantize(Decimal("0.01"))),
         "currency": currency,

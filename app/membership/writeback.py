@@ -1,5 +1,5 @@
 """Writing each member's tier back to Shopify: the tier tag (old tier tags removed) and the app-owned
-`$app:flexchain.membership` customer metafield, for many members per Admin API request.
+`$app.membership` customer metafield (declared in shopify.app.toml), for many members per Admin API request.
 
 Which members need it is the database's `writeback_due` flag, set whenever the tier or the spend changes.
 A batch is read without locks (no row stays locked while Shopify answers), written, and its flags are
@@ -29,7 +29,7 @@ from app.shopify.admin_api import AdminClient, GraphQLErrors
 log = logging.getLogger(__name__)
 
 BATCH = 25  # metafieldsSet takes at most 25 metafields per call
-METAFIELD_NAMESPACE = "$app:flexchain"
+METAFIELD_NAMESPACE = "$app"  # the namespace shopify.app.toml's [customer.metafields.app.*] declares
 METAFIELD_KEY = "membership"
 
 _TAGS_FIELDS = "node { id } userErrors { field message }"
@@ -88,7 +88,7 @@ def failures(batch: list[Pending], data: dict) -> dict[int, str]:
 
 def due_batch(session: Session, shop: Shop, limit: int = BATCH) -> list[Pending]:
     settings = load_settings(session, shop.id)
-    all_tags = {perks_mod.tag_for(settings.tiers, t.name) for t in settings.tiers}
+    all_tags = {perks_mod.tag_for(t.name) for t in settings.tiers}
     rows = session.execute(
         select(Membership, Customer.tags).outerjoin(Customer, (Customer.shop_id == Membership.shop_id) & (
             Customer.shopify_id == Membership.customer_shopify_id))
@@ -96,7 +96,7 @@ def due_batch(session: Session, shop: Shop, limit: int = BATCH) -> list[Pending]
         .order_by(Membership.id).limit(limit)).all()
     batch = []
     for row, tags in rows:
-        add = perks_mod.tag_for(settings.tiers, row.tier) or perks_mod.TAG_PREFIX + perks_mod.tier_slug(row.tier, 0)
+        add = perks_mod.tag_for(row.tier)
         carried = {t.strip().lower() for t in (tags or "").split(",") if t.strip()} if tags is not None else None
         # Without our copy of the customer's tags, remove every other tier tag: removing an absent tag is a no-op.
         others = (all_tags if carried is None else {t for t in carried if t.startswith(perks_mod.TAG_PREFIX)})

@@ -17,13 +17,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Checkout, CheckoutLine, Customer
+from app.models import Checkout, CheckoutLine
 from app.supply import geo, loader
 from app.supply.loader import ShopSupply
 from app.supply.options import DeliveryOption, PromiseStatus
 from app.supply.orders import cart_of, destination_from_address, variant_weights
 from app.supply.promise import promise
-from app.supply.tiers import tier_from_tags
+from app.supply.tiers import customer_tiers
 from app.supply.types import CartLine, Destination, Inventory, Money, ServiceLevel
 
 MISSING = "missing"  # no such checkout for this shop
@@ -96,15 +96,11 @@ def requote_many(session: Session, shop_id: int, checkout_ids: Iterable[int], no
 
 
 def _tiers(session: Session, shop_id: int, customer_ids: set[int]) -> dict[int, str]:
-    """Every customer's tier in one query per chunk; the tag rule itself stays in tiers.py."""
+    """Every customer's tier, a chunk of customers per query pair; the rule itself stays in tiers.py."""
     found: dict[int, str] = {}
     ordered = sorted(customer_ids)
     for chunk in (ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)):
-        for customer, tags in session.execute(select(Customer.shopify_id, Customer.tags).where(
-                Customer.shop_id == shop_id, Customer.shopify_id.in_(chunk), Customer.deleted.is_(False))):
-            tier = tier_from_tags(tags)
-            if tier is not None:
-                found[customer] = tier
+        found.update(customer_tiers(session, shop_id, chunk))
     return found
 
 

@@ -1,8 +1,7 @@
-"""A customer's membership tier, as the supply engine sees it.
+"""A customer's membership tier, as the supply engine sees it: the tier's slug (`gold`).
 
-Until the membership feature keeps its own ledger, the tier is the Shopify customer tag
-`flexchain-tier-<name>` that membership writes. This is the one place that reads it, so when membership
-gets its own table only this function changes.
+Membership's own row comes first; a customer without one may still carry a `flexchain-tier-<slug>` tag
+(written back by membership before a reinstall, or set by the merchant by hand), which counts too.
 """
 
 from __future__ import annotations
@@ -12,7 +11,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Customer
+from app.membership.perks import tier_slug
+from app.models import Customer, Membership
 
 TIER_TAG_PREFIX = "flexchain-tier-"
 # Tier names end up in cache keys and in shopper-facing text: only plain slugs count as tiers.
@@ -36,6 +36,26 @@ def customer_tier(session: Session, shop_id: int, customer_shopify_id: int | Non
     """The tier of this shop's customer, or None (anonymous, unknown, deleted or not a member)."""
     if customer_shopify_id is None:
         return None
-    tags = session.scalar(select(Customer.tags).where(
-        Customer.shop_id == shop_id, Customer.shopify_id == customer_shopify_id, Customer.deleted.is_(False)))
-    return tier_from_tags(tags)
+    # One round trip for both sources: this runs on every storefront request of a logged-in shopper.
+    member, tags = session.execute(select(
+        select(Membership.tier).where(Membership.shop_id == shop_id,
+                                      Membership.customer_shopify_id == customer_shopify_id).scalar_subquery(),
+        select(Customer.tags).where(Customer.shop_id == shop_id, Customer.shopify_id == customer_shopify_id,
+                                    Customer.deleted.is_(False)).scalar_subquery(),
+    )).one()
+    return tier_slug(member) if member is not None else tier_from_tags(tags)
+
+
+def customer_tiers(session: Session, shop_id: int, customer_ids: list[int]) -> dict[int, str]:
+    """customer_tier for many customers, in two queries."""
+    found = {cid: tier_slug(name) for cid, name in session.execute(select(
+        Membership.customer_shopify_id, Membership.tier).where(
+        Membership.shop_id == shop_id, Membership.customer_shopify_id.in_(customer_ids)))}
+    rest = [cid for cid in customer_ids if cid not in found]
+    if rest:
+        for cid, tags in session.execute(select(Customer.shopify_id, Customer.tags).where(
+                Customer.shop_id == shop_id, Customer.shopify_id.in_(rest), Customer.deleted.is_(False))):
+            tier = tier_from_tags(tags)
+            if tier is not None:
+                found[cid] = tier
+    return found

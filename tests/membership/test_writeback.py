@@ -50,7 +50,7 @@ def world(app, config, sim_state):
 
 
 def metafield(sim, sim_state, customer_id) -> dict | None:
-    namespace = f"app--{sim_state.api_key}--flexchain"
+    namespace = f"app--{sim_state.api_key}"
     found = sim.data["metafields"].get((f"gid://shopify/Customer/{customer_id}", namespace, "membership"))
     return None if found is None else json.loads(found["value"])
 
