@@ -15,3 +15,6 @@ def register(sim: Flask) -> None:
     from app.devshop import graphql_api
 
     sim.register_blueprint(graphql_api.bp)
+    from app.devshop import storefront
+
+    sim.register_blueprint(storefront.bp)

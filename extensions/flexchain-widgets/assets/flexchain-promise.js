@@ -193,7 +193,8 @@
   }
 
   init();
-  document.addEventListener('change', checkAll, true);
+  // Themes update the form's input in their own change handlers: look once they have run.
+  document.addEventListener('change', function () { setTimeout(checkAll, 0); }, true);
   window.addEventListener('popstate', checkAll);
   document.addEventListener('shopify:section:load', init);
   setInterval(function () {
