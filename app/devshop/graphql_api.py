@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from app.devshop import bulk as sim_bulk
+from app.devshop.admin_discounts import AutomaticDiscounts
 from app.devshop.admin_mutations import Mutations
 from app.devshop.admin_nodes import Nodes, lazy
 from app.devshop.gql_exec import SimGraphQLError, execute, gid_number
@@ -197,7 +198,9 @@ def _run(state: DevShopState, shop: SimShop, bucket: LeakyBucket, query: str, va
         return jsonify(errors=[{"message": str(exc)}])
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     is_mutation = op.operation.value == "mutation"
-    cost = MUTATION_COST if is_mutation else requested_cost(op.selection_set, variables, fragments)
+    # Shopify charges each mutation field: a document of 25 aliased tagsAdd costs 25 times one.
+    mutations = len(op.selection_set.selections) if is_mutation else 0
+    cost = MUTATION_COST * mutations if is_mutation else requested_cost(op.selection_set, variables, fragments)
     if cost > MAX_QUERY_COST:
         return jsonify(errors=[{"message": f"Query cost is {cost}, which exceeds the single query max cost limit "
                                            f"({MAX_QUERY_COST}).", "extensions": {"code": "MAX_COST_EXCEEDED"}}])
@@ -209,15 +212,15 @@ def _run(state: DevShopState, shop: SimShop, bucket: LeakyBucket, query: str, va
     def root_factory():
         return query_root(state, shop)
 
-    root = Mutations(nodes, lambda q: sim_bulk.start(state, shop, root_factory, q)).root() if is_mutation \
-        else root_factory()
+    root = {**Mutations(nodes, lambda q: sim_bulk.start(state, shop, root_factory, q)).root(),
+            **AutomaticDiscounts(shop).fields()} if is_mutation else root_factory()
     try:
         with state.lock:
             _op, data = execute(query, variables, root, name)
     except SimGraphQLError as exc:
         bucket.refund(cost)
         return jsonify(errors=[exc.as_error()])
-    actual = MUTATION_COST if is_mutation else min(cost, actual_cost(data))
+    actual = MUTATION_COST * mutations if is_mutation else min(cost, actual_cost(data))
     bucket.refund(cost - actual)
     return jsonify(data=data, extensions={"cost": {"requestedQueryCost": cost, "actualQueryCost": actual,
                                                    "throttleStatus": bucket.status()}})

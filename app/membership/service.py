@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.membership import ledger, rfm, tiers
+from app.membership import ledger, perks, rfm, tiers
 from app.models import Customer, Membership, MembershipSettings, Refund, Shop, TierChange, utcnow
 
 
@@ -46,8 +46,29 @@ def save_settings(session: Session, shop_id: int, *, tiers_raw: list[dict] | Non
     row.tiers = ([{"name": t.name, "threshold": str(t.threshold), "over": t.over} for t in parsed]
                  if tiers_raw is not None else None)
     row.spend_window, row.grace_days, row.segment_rules = window, grace_days, rules_raw or None
+    row.shopify_digest = None  # renamed or new tiers need their segments and discounts
     session.flush()
     return Settings(parsed, window, timedelta(days=grace_days), rules)
+
+
+def save_perks(session: Session, shop_id: int, raw: dict | None) -> perks.PerkSettings:
+    """Validate (PerkError) against the saved tiers, then store; the write-back job makes Shopify match."""
+    settings = load_settings(session, shop_id)
+    parsed = perks.parse_perks(settings.tiers, raw)
+    row = session.scalars(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id)).one_or_none()
+    if row is None:
+        row = MembershipSettings(shop_id=shop_id)
+        session.add(row)
+    row.perks = perks.perks_json(parsed)
+    row.shopify_digest = None  # the write-back sweep then brings Shopify's segments and discounts in line
+    session.flush()
+    return parsed
+
+
+def load_perks(session: Session, shop_id: int) -> perks.PerkSettings:
+    settings = load_settings(session, shop_id)
+    raw = session.scalar(select(MembershipSettings.perks).where(MembershipSettings.shop_id == shop_id))
+    return perks.parse_perks(settings.tiers, raw)
 
 
 def _state(row: Membership | None) -> tiers.MemberState:

@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from app import queue as queues
 from app.extensions import db
 from app.membership.service import review_shop
-from app.models import Membership, Shop, ShopStatus
+from app.models import Membership, MembershipSettings, Shop, ShopStatus
 from app.shopify.admin_api import AdminClient
 from app.shopify.tokens import ReauthorizationRequired, ShopNotInstalled
 
@@ -38,7 +38,9 @@ def review_all() -> int:
 
 
 def write_back_members(shop_id: int) -> tuple[int, int]:
-    """Write every due member's tier tag and metafield to Shopify; (written, refused)."""
+    """Make the tier segments and discounts match the settings, then write every due member's tier tag and
+    metafield to Shopify; (written, refused)."""
+    from app.membership import shopify_objects
     from app.membership.writeback import write_back
 
     with db.session() as session:
@@ -47,6 +49,8 @@ def write_back_members(shop_id: int) -> tuple[int, int]:
             return 0, 0
     client = AdminClient.for_shop(shop)
     try:
+        with db.session(shop_id=shop_id) as session:
+            shopify_objects.sync(session, session.get(Shop, shop_id), client)
         with db.session(shop_id=shop_id) as session:
             return write_back(session, session.get(Shop, shop_id), client)
     except (ShopNotInstalled, ReauthorizationRequired) as exc:
@@ -62,7 +66,8 @@ def write_back_all() -> int:
     with db.session() as session:
         shop_ids = list(session.scalars(select(Shop.id).where(
             Shop.status == ShopStatus.INSTALLED,
-            exists().where(Membership.shop_id == Shop.id, Membership.writeback_due.is_(True)))))
+            exists().where(Membership.shop_id == Shop.id, Membership.writeback_due.is_(True))
+            | exists().where(MembershipSettings.shop_id == Shop.id, MembershipSettings.shopify_digest.is_(None)))))
     queued = 0
     for shop_id in shop_ids:
         try:
