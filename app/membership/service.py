@@ -48,6 +48,9 @@ def save_settings(session: Session, shop_id: int, *, tiers_raw: list[dict] | Non
     row.spend_window, row.grace_days, row.segment_rules = window, grace_days, rules_raw or None
     row.shopify_digest = None  # renamed or new tiers need their segments and discounts
     session.flush()
+    from app.supply import versions  # tier names key the handling targets of members' promises
+
+    versions.bump_settings_after_commit(session, shop_id)
     return Settings(parsed, window, timedelta(days=grace_days), rules)
 
 
@@ -62,6 +65,9 @@ def save_perks(session: Session, shop_id: int, raw: dict | None) -> perks.PerkSe
     row.perks = perks.perks_json(parsed)
     row.shopify_digest = None  # the write-back sweep then brings Shopify's segments and discounts in line
     session.flush()
+    from app.supply import versions  # handling targets change members' delivery promises
+
+    versions.bump_settings_after_commit(session, shop_id)
     return parsed
 
 

@@ -8,7 +8,7 @@ own live offers reserved; the engine subtracts each warehouse's safety stock its
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 from sqlalchemy import func, select
@@ -45,6 +45,7 @@ def load_supply(session: Session, shop_id: int) -> ShopSupply:
     locations = session.scalars(select(Location).where(Location.shop_id == shop_id, Location.active.is_(True)))
     warehouses: dict[str, t.Warehouse] = {}
     default_id = None
+    targets = tier_targets(session, shop_id)
     for location in locations:
         profile = profiles.get(location.shopify_id)
         if profile is not None and not profile.enabled:
@@ -52,6 +53,7 @@ def load_supply(session: Session, shop_id: int) -> ShopSupply:
         warehouse = to_warehouse(location, profile)
         if warehouse is None:
             continue
+        warehouse = with_tier_targets(warehouse, targets)
         warehouses[warehouse.id] = warehouse
         if profile is not None and profile.is_default:
             default_id = warehouse.id
@@ -65,6 +67,29 @@ def load_supply(session: Session, shop_id: int) -> ShopSupply:
         for s in session.scalars(select(TransitSample).where(TransitSample.shop_id == shop_id))
     ]
     return ShopSupply(Network(warehouses.values(), TransitTable(lanes, samples)), warehouses, default_id)
+
+
+def tier_targets(session: Session, shop_id: int) -> dict[str, int]:
+    """Membership's handling target per tier slug, in hours (Gold 48 h, Silver 72 h by default)."""
+    from app.membership.perks import tier_slug  # membership's settings; imported here, supply stays the base
+    from app.membership.service import load_perks
+
+    return {tier_slug(name): perk.handling_hours for name, perk in load_perks(session, shop_id).by_tier.items()
+            if perk.handling_hours}
+
+
+def with_tier_targets(warehouse: t.Warehouse, targets: dict[str, int]) -> t.Warehouse:
+    """A tier's handling target applies where the warehouse has no handling of its own for that tier and the
+    target is faster than its standard: a target is a promise to ship sooner, never later."""
+    own = {name for name, _ in warehouse.tier_handling}
+    extra = []
+    for slug, hours in sorted(targets.items()):
+        days = -(-hours // 24)  # the target counts calendar hours; the warehouse counts business days
+        if slug not in own and days < warehouse.handling.business_days:
+            extra.append((slug, t.Handling(days=days)))
+    if not extra:
+        return warehouse
+    return replace(warehouse, tier_handling=tuple(sorted((*warehouse.tier_handling, *extra), key=lambda pair: pair[0])))
 
 
 def to_warehouse(location: Location, profile: WarehouseProfile | None) -> t.Warehouse | None:

@@ -139,3 +139,22 @@ def test_the_storefront_tier_comes_from_membership(app, world):
 
 def test_parse_tiers_keeps_the_over_flag():
     assert parse_tiers([{"name": "A", "threshold": 0}, {"name": "B", "threshold": 5, "over": True}])[1].over
+
+
+def test_a_tier_target_shortens_only_warehouses_that_are_slower_and_have_no_tier_handling_of_their_own():
+    from app.supply.loader import with_tier_targets
+    from app.supply.types import Handling, Warehouse
+
+    def warehouse(days, own=()):
+        return Warehouse(id="1", name="Paris", city="Paris", country="FR", lat=48.86, lng=2.35,
+                         timezone="Europe/Paris", handling=Handling(days=days), tier_handling=own)
+
+    targets = {"gold": 48, "silver": 72}
+    assert dict(with_tier_targets(warehouse(4), targets).tier_handling) == {
+        "gold": Handling(days=2), "silver": Handling(days=3)}
+    # Standard 3 days: Silver's 72 h is no faster, so only Gold gains.
+    assert dict(with_tier_targets(warehouse(3), targets).tier_handling) == {"gold": Handling(days=2)}
+    # The merchant's own per-warehouse handling for Gold wins over the membership target.
+    own = (("gold", Handling(hours=4)),)
+    assert dict(with_tier_targets(warehouse(4, own), targets).tier_handling)["gold"] == Handling(hours=4)
+    assert with_tier_targets(warehouse(1), targets) == warehouse(1)
