@@ -212,6 +212,7 @@ class Nodes:
             "displayFinancialStatus": o["financial_status"], "displayFulfillmentStatus": o["fulfillment_status"],
             "currencyCode": cur, "presentmentCurrencyCode": pres, "checkoutToken": o["checkout_token"],
             "cartToken": o["cart_token"], "sourceName": o["source_name"], "tags": list(o["tags"]), "test": o["test"],
+            "note": o.get("note"),
             "customer": lazy(lambda: self.customer(self.data["customers"][o["customer_id"]])
                              if o["customer_id"] in self.data["customers"] else None),
             "currentTotalPriceSet": money_bag(o["total"], cur, pres),

@@ -18,9 +18,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from app.devshop import bulk as sim_bulk
-from app.devshop.admin_discounts import AutomaticDiscounts
 from app.devshop.admin_mutations import Mutations
 from app.devshop.admin_nodes import Nodes, lazy
+from app.devshop.admin_perks import PerkMutations
 from app.devshop.gql_exec import SimGraphQLError, execute, gid_number
 from app.devshop.state import DevShopState, SimShop
 
@@ -213,7 +213,7 @@ def _run(state: DevShopState, shop: SimShop, bucket: LeakyBucket, query: str, va
         return query_root(state, shop)
 
     root = {**Mutations(nodes, lambda q: sim_bulk.start(state, shop, root_factory, q)).root(),
-            **AutomaticDiscounts(shop).fields()} if is_mutation else root_factory()
+            **PerkMutations(shop).fields()} if is_mutation else root_factory()
     try:
         with state.lock:
             _op, data = execute(query, variables, root, name)

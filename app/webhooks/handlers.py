@@ -36,12 +36,13 @@ class EventContext:
 Handler = Callable[[EventContext], None]
 
 
-def handle_orders(ctx: EventContext) -> None:
+def handle_orders(ctx: EventContext):
     from app.recovery.service import on_order
 
     order = store.upsert_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
     # Any order event may be the first we see of it: stop recovery messages for its checkout at once.
     on_order(ctx.session, ctx.shop_id, order)
+    return order
 
 
 def handle_orders_paid(ctx: EventContext) -> None:
@@ -59,14 +60,15 @@ def handle_orders_cancelled(ctx: EventContext) -> None:
 
 
 def handle_orders_create(ctx: EventContext) -> None:
-    handle_orders(ctx)
+    from app.membership import priority
     from app.supply.orders import on_order_created
-
-    on_order_created(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data).shopify_id,
-                     payloads.parse_order_service_level(ctx.data))
     from app.supply.route_service import schedule_routing
 
+    order = handle_orders(ctx)
+    on_order_created(ctx.session, ctx.shop_id, order.shopify_id, payloads.parse_order_service_level(ctx.data))
     schedule_routing(ctx.session, ctx.shop_id, ctx.data, ctx.after_commit)
+    # A member whose tier has priority: tag and note the order for the warehouse.
+    priority.schedule(ctx.session, ctx.shop_id, order.shopify_id, order.customer_shopify_id, ctx.after_commit)
 
 
 def handle_orders_fulfilled(ctx: EventContext) -> None:

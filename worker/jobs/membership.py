@@ -77,3 +77,22 @@ def write_back_all() -> int:
         except redis.RedisError:
             log.warning("could not queue the membership write-back of shop %s; the next sweep will", shop_id)
     return queued
+
+
+def prioritise_order(shop_id: int, order_shopify_id: int) -> str:
+    """Tag and note a member's order for the warehouse; safe to run twice."""
+    from app.membership.priority import prioritise
+
+    with db.session() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None or shop.status != ShopStatus.INSTALLED:
+            return "skipped"
+    client = AdminClient.for_shop(shop)
+    try:
+        with db.session(shop_id=shop_id) as session:
+            return prioritise(session, shop_id, client, order_shopify_id)
+    except (ShopNotInstalled, ReauthorizationRequired) as exc:
+        log.warning("priority mark of order %s (shop %s) stopped: %s", order_shopify_id, shop_id, exc)
+        return "needs_reauth"
+    finally:
+        client.close()

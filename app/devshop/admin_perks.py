@@ -1,7 +1,6 @@
-"""The simulator's automatic discounts and segment edits (what tier perks use), with Shopify's userErrors.
-
-Kept apart from admin_mutations.py: these are only the shapes membership needs (a percentage off for a
-customer segment, free shipping for a segment, editing and deleting them, renaming a segment).
+"""The simulator's mutations behind tier perks, with Shopify's userErrors: automatic discounts for a
+customer segment (a percentage off, free shipping; edit, delete), renaming a segment, and orderUpdate
+(the priority note on a member's order).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ def _err(field: list[str], message: str, code: str | None = None) -> dict:
     return error
 
 
-class AutomaticDiscounts:
+class PerkMutations:
     def __init__(self, shop) -> None:
         self.shop = shop
         self.data = shop.data
@@ -29,7 +28,8 @@ class AutomaticDiscounts:
         return {"discountAutomaticBasicCreate": self.basic_create, "discountAutomaticBasicUpdate": self.basic_update,
                 "discountAutomaticFreeShippingCreate": self.shipping_create,
                 "discountAutomaticFreeShippingUpdate": self.shipping_update,
-                "discountAutomaticDelete": self.delete, "segmentUpdate": self.segment_update}
+                "discountAutomaticDelete": self.delete, "segmentUpdate": self.segment_update,
+                "orderUpdate": self.order_update}
 
     # -- validation shared by both kinds ------------------------------------------------------------------
     def _check(self, root: str, d: dict) -> list[dict]:
@@ -129,3 +129,17 @@ class AutomaticDiscounts:
         if query is not None:
             segment["query"] = query
         return {"segment": segment, "userErrors": []}
+
+    # -- orders -------------------------------------------------------------------------------------------
+    def order_update(self, _ctx, input: dict) -> dict:  # noqa: A002 - Shopify's argument name
+        order = self.data.get("orders", {}).get(gid_number(input.get("id")))
+        if order is None:
+            return {"order": None, "userErrors": [_err(["id"], "Order does not exist")]}
+        if "note" in input:
+            if input["note"] is not None and len(input["note"]) > 5000:
+                return {"order": None, "userErrors": [_err(["note"], "Note is too long (maximum is 5000 characters)")]}
+            catalog.modify(self.shop, "orders", order["id"], note=input["note"])
+        if "tags" in input:
+            catalog.modify(self.shop, "orders", order["id"], tags=[t.strip() for t in input["tags"] if t.strip()])
+        return {"order": {"__typename": "Order", "id": input["id"], "note": order.get("note"),
+                          "tags": list(order.get("tags", []))}, "userErrors": []}
