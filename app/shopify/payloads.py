@@ -7,7 +7,6 @@ shop's currency with that currency beside it.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from app.shopify.payload_fields import (
@@ -15,7 +14,6 @@ from app.shopify.payload_fields import (
     address,
     as_int,
     currency,
-    decimal,
     flag,
     gid_number,
     items,
@@ -41,17 +39,17 @@ from app.shopify.records import (
     InventoryItemRecord,
     InventoryLevelRecord,
     LocationRecord,
-    Money,
     OrderRecord,
     ProductRecord,
-    RefundRecord,
     ScopesRecord,
     ShopRecord,
     ShopRedactRequest,
     VariantRecord,
 )
+from app.shopify.refund_payloads import parse_refund
 
-__all__ = ["PayloadError", "load_json"]
+# Re-exported: callers import every parser from here, whichever module holds it.
+__all__ = ["PayloadError", "load_json", "parse_refund"]
 
 Json = dict[str, Any]
 
@@ -111,30 +109,6 @@ def parse_order(d: Json) -> OrderRecord:
         lines=lines(d, shop_currency),
         customer=parse_customer(customer) if customer else None,
         refunds=tuple(parse_refund(r, shop_currency) for r in items(d, "refunds")),
-    )
-
-
-def parse_refund(d: Json, shop_currency: str | None = None) -> RefundRecord:
-    """Amount: the successful refund transactions; without any, the refunded lines' shop-money subtotals."""
-    line_money = [m for m in (money(line, "subtotal", shop_currency) for line in items(d, "refund_line_items")) if m]
-    paid = [t for t in items(d, "transactions") if t.get("kind") == "refund" and t.get("status") == "success"]
-    if paid:
-        total = sum((decimal(t.get("amount"), "transactions[].amount") for t in paid), Decimal(0))
-        tx_currency = next((t["currency"] for t in paid if t.get("currency")), None)
-        cur = currency(tx_currency, "transactions[].currency") if tx_currency else None
-    else:
-        total = sum((m.amount for m in line_money), Decimal(0))
-        cur = None
-    cur = cur or next((m.currency for m in line_money), None) or shop_currency
-    if cur is None:
-        raise PayloadError("refund has no currency")
-    return RefundRecord(
-        shopify_id=resource_id(d),
-        order_id=as_int(d.get("order_id"), "order_id"),
-        amount=Money(total, cur),
-        note=text(d, "note"),
-        processed_at=timestamp(d, "processed_at"),
-        created_at=timestamp(d, "created_at"),
     )
 
 

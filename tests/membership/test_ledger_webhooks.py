@@ -80,9 +80,20 @@ def test_presentment_currency_is_ignored_in_favour_of_shop_money(post, shop_id):
     post("orders/paid", order(1, "550.00", customer=7, presentment="500.00", presentment_currency="EUR"))
     assert entries(shop_id) == [("paid", 1, D("550"))]
     assert member(shop_id, 7).tier == "Silver"
-    # A refund whose money is not the shop's currency is left out rather than counted at the wrong rate.
+    # A refund in euros with no rate in its payload is left out rather than counted at a guessed rate.
     post("refunds/create", refund(50, 1, "100.00", currency="EUR"))
     assert spend_of(shop_id, 7) == {7: D("550")}
+
+
+def test_a_refund_in_the_shoppers_currency_is_converted_at_the_rate_its_lines_carry(post, shop_id):
+    post("orders/paid", order(1, "880.00", customer=7, presentment="800.00", presentment_currency="EUR"))
+    payload = refund(51, 1, "200.00", currency="EUR")
+    payload["refund_line_items"] = [{"id": 1, "quantity": 1, "line_item_id": 2, "subtotal": 200.0, "subtotal_set": {
+        "shop_money": {"amount": "220.00", "currency_code": "USD"},
+        "presentment_money": {"amount": "200.00", "currency_code": "EUR"}}}]
+    post("refunds/create", payload)
+    assert [e for e in entries(shop_id) if e[0] == "refund"] == [("refund", 51, D("-220"))]
+    assert spend_of(shop_id, 7) == {7: D("660")}
 
 
 def test_guest_orders_join_the_customer_account_with_that_email(post, shop_id):
