@@ -63,9 +63,10 @@ def _owner(order: Order | None) -> Owner:
 
 
 def record_paid(session: Session, shop: Shop, order_shopify_id: int) -> Owner | None:
-    """The order's total, once. Lines written earlier for this order (a refund that came first) get its owner."""
+    """The order's total, once. Lines written earlier for this order (a refund that came first) get its owner.
+    Test orders (Shopify's bogus gateway, a merchant trying the checkout) are not spend."""
     order = _order(session, shop.id, order_shopify_id)
-    if order is None:
+    if order is None or order.test:
         return None
     owner = _owner(order)
     _insert(session, {

@@ -150,3 +150,10 @@ def test_refunds_inside_a_cancelled_order_enter_the_ledger_once(post, shop_id):
     post("refunds/create", inner)
     assert entries(shop_id) == [("paid", 1, D("600")), ("refund", 50, D("-200")), ("cancel", 1, D("-400"))]
     assert spend_of(shop_id, 7) == {7: D("0")}
+
+
+def test_a_test_order_is_not_spend(post, shop_id):
+    post("orders/paid", order(1, "900.00", customer=7, test=True))
+    assert entries(shop_id) == [] and member(shop_id, 7) is None
+    post("orders/paid", order(2, "600.00", customer=7))
+    assert spend_of(shop_id, 7) == {7: D("600")}
