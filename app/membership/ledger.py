@@ -176,8 +176,10 @@ def spend(session: Session, shop: Shop, since: datetime, customer_ids: Sequence[
     return result
 
 
-def activity(session: Session, shop: Shop, since: datetime) -> list[Activity]:
-    """First and last paid order, orders (not cancelled) and window spend per customer, in one grouped query."""
+def totals(session: Session, shop: Shop, since: datetime) -> list[tuple[int, datetime | None, datetime | None,
+                                                                        int, Decimal]]:
+    """Per customer, in one grouped query: first and last paid order (not cancelled; None when there is none),
+    how many such orders, and net spend since `since`."""
     per_order = _per_order(shop.id, shop.currency)
     owner, joined = _owned(shop.id, per_order)
     live = and_(per_order.c.paid_at.is_not(None), per_order.c.cancelled == 0)
@@ -188,8 +190,14 @@ def activity(session: Session, shop: Shop, since: datetime) -> list[Activity]:
                func.sum(case((per_order.c.paid_at >= since, per_order.c.net), else_=0)))
         .select_from(joined).where(owner.is_not(None)).group_by(owner)
     )
-    return [Activity(int(cid), first, last, int(orders), Decimal(money))
-            for cid, first, last, orders, money in session.execute(stmt) if first is not None]
+    return [(int(cid), first, last, int(orders), Decimal(money)) for cid, first, last, orders, money
+            in session.execute(stmt)]
+
+
+def activity(session: Session, shop: Shop, since: datetime) -> list[Activity]:
+    """RFM inputs of every customer with at least one live paid order."""
+    return [Activity(cid, first, last, orders, money)
+            for cid, first, last, orders, money in totals(session, shop, since) if first is not None]
 
 
 def erase_customer(session: Session, shop_id: int, customer_id: int | None, email: str | None,

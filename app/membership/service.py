@@ -122,7 +122,10 @@ def _customer_for(session: Session, shop: Shop, owner: ledger.Owner | None) -> i
 
 def _apply(session: Session, shop: Shop, customer_id: int, now: datetime | None, rule) -> tiers.Change | None:
     """Lock the member's row (or create it), read their spend, apply `rule(tiers, state, spend, now)`."""
+    from app.membership.recompute import lock_shop  # shared: many members at once, never during a recompute
+
     now = now or utcnow()
+    lock_shop(session, shop.id, shared=True)
     settings = load_settings(session, shop.id)
     amount = ledger.spend(session, shop, ledger.window_start(now, settings.window), [customer_id])[customer_id]
     row = _locked(session, shop.id, [customer_id]).get(customer_id)
@@ -190,27 +193,10 @@ def review_shop(session: Session, shop: Shop, now: datetime | None = None) -> li
 
 
 def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) -> int:
-    """Every customer with ledger lines: tier rule (no downgrades: those wait for review) and RFM scores."""
-    now = now or utcnow()
-    settings = load_settings(session, shop.id)
-    since = ledger.window_start(now, settings.window)
-    activities = ledger.activity(session, shop, since)
-    scores = {s.customer_id: s for s in rfm.score(activities, now, settings.rules)}
-    amounts = ledger.spend(session, shop, since)
-    rows = {r.customer_shopify_id: r for r in session.scalars(
-        select(Membership).where(Membership.shop_id == shop.id).with_for_update())}
-    for customer_id in sorted(set(amounts) | set(rows)):
-        amount = amounts.get(customer_id, Decimal(0))
-        row = rows.get(customer_id)
-        decision = tiers.on_spend(settings.tiers, _state(row), amount, now)
-        row = _save(session, shop.id, customer_id, row, decision, amount)
-        score = scores.get(customer_id)
-        row.recency_score = score.recency if score else None
-        row.frequency_score = score.frequency if score else None
-        row.monetary_score = score.monetary if score else None
-        row.segment = score.segment if score else None
-        row.scored_at = now
-    return len(scores)
+    """Every customer's tier and RFM scores, set-based (app/membership/recompute.py)."""
+    from app.membership.recompute import recompute_shop as run
+
+    return run(session, shop, now)
 
 
 def pin_member(session: Session, shop: Shop, customer_id: int, tier_name: str | None,

@@ -140,3 +140,31 @@ def test_the_same_ids_in_two_shops_stay_apart(shop_id):
             paid(s, s.get(Shop, sid), 1, total, datetime.now(UTC) - timedelta(days=1), customer=7)
     assert spend_of(shop_id, 7) == {7: D(600)} and spend_of(other, 7) == {7: D(2500)}
     assert member(shop_id, 7).tier == "Silver" and member(other, 7).tier == "Gold"
+
+
+def test_a_second_recompute_writes_nothing_and_new_members_are_due_for_write_back(shop_id):
+    from app.models import SpendEntry
+
+    with db.session(shop_id=shop_id) as s:
+        shop = s.get(Shop, shop_id)
+        # Ledger lines only (a backfill's starting point): no membership rows yet.
+        for n in range(1, 6):
+            s.add(SpendEntry(shop_id=shop_id, kind="paid", source_id=n, order_shopify_id=n, customer_shopify_id=n,
+                             amount=D(300 * n), currency="USD", occurred_at=NOW - timedelta(days=n)))
+        s.flush()
+        assert service.recompute_shop(s, shop, NOW) == 5
+    with db.session(shop_id=shop_id) as s:
+        rows = {m.customer_shopify_id: (m.tier, m.writeback_due, m.updated_at) for m in s.scalars(select(Membership))}
+        assert {cid: tier for cid, (tier, _, _) in rows.items()} == {
+            1: "Bronze", 2: "Silver", 3: "Silver", 4: "Silver", 5: "Silver"}
+        assert all(due for _, due, _ in rows.values())
+        assert changes(shop_id, 2) == [(None, "Silver")]
+        s.execute(Membership.__table__.update().values(writeback_due=False))
+    with db.session(shop_id=shop_id) as s:
+        rows = {m.customer_shopify_id: (m.tier, m.writeback_due, m.updated_at) for m in s.scalars(select(Membership))}
+    with db.session(shop_id=shop_id) as s:
+        service.recompute_shop(s, s.get(Shop, shop_id), NOW)
+    with db.session(shop_id=shop_id) as s:
+        again = {m.customer_shopify_id: (m.tier, m.writeback_due, m.updated_at) for m in s.scalars(select(Membership))}
+    assert again == rows  # not one row touched, so nothing is written back to Shopify either
+    assert changes(shop_id, 2) == [(None, "Silver")]
