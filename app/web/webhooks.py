@@ -1,4 +1,4 @@
-"""POST /webhooks[/...]: verify, record, enqueue, answer. Nothing else happens here.
+"""POST /webhooks[/...]: verify, record, announce, answer. Nothing else happens here.
 
 401  unsigned or wrongly signed (compliance topics too); nothing is stored.
 400  signed, but without a webhook id or a valid shop domain (we cannot deduplicate or scope it).
@@ -17,8 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.models import EventStatus
 from app.shopify.webhooks import read_delivery, verify_signature
+from app.webhooks.group_commit import StoreError
 from app.webhooks.handlers import HANDLERS
-from app.webhooks.intake import enqueue_event, store_event
+from app.webhooks.intake import store_event
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +59,13 @@ def receive(_subpath: str | None = None):
         status, error = EventStatus.FAILED, "body is not a JSON object"
     try:
         event_id = store_event(delivery, body, status=status, error=error)
-    except SQLAlchemyError as exc:
+    except (StoreError, SQLAlchemyError) as exc:
         log.error("webhook %s for %s not stored: %s", delivery.webhook_id, delivery.shop_domain, exc)
         response = _answer(503, "temporarily unable to store the webhook; retry later")
         response.headers["Retry-After"] = "30"
         return response
     if event_id is None:
         return _answer(200, "duplicate delivery, already received")
-    if status == EventStatus.RECEIVED:
-        enqueue_event(event_id)
     return _answer(200, "received" if status == EventStatus.RECEIVED else status)
 
 

@@ -1,39 +1,70 @@
-"""Store a verified delivery (deduplicated in PostgreSQL) and hand its id to the queue.
+"""Store a verified delivery (deduplicated in PostgreSQL), then tell the workers it is waiting.
 
-One INSERT ... ON CONFLICT DO NOTHING per delivery: a redelivery of the same (shop, webhook id)
-inserts nothing, so it is answered without being processed again. Enqueueing comes after the row is
-durable; if Redis is down the row stays `received` and the relay queues it later.
+Storing goes through the process's group committer: concurrent requests share one INSERT ... ON
+CONFLICT DO NOTHING and one commit, and each is answered only once its row is durable. A redelivery of
+the same (shop, webhook id) inserts nothing, so it is answered without being processed again. After the
+commit the batch rings the ingest doorbell (one Redis call, see bell.py); if Redis is down the rows stay
+`received` and the relay announces them later.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 
 import redis
-from sqlalchemy.dialects import postgresql, sqlite
 
-from app import queue as queues
 from app.extensions import db
-from app.models import EventStatus, WebhookEvent, utcnow
+from app.models import EventStatus, utcnow
 from app.shopify.webhooks import Delivery
+from app.webhooks import bell
+from app.webhooks.group_commit import GroupCommitter
 
 log = logging.getLogger(__name__)
 
 PROCESS_JOB = "worker.jobs.ingest.process_event"
 
+_committers: dict[int, GroupCommitter] = {}
+_committers_lock = threading.Lock()
+
 
 def job_id_for(event_id: int) -> str:
-    """Stable per event, so the relay and a redelivery never queue one event twice."""
+    """Stable per event, so the relay and a retry never queue one event twice."""
     return f"ingest-{event_id}"
+
+
+def announce(event_ids: list[int]) -> None:
+    """Tell the workers that stored events wait. A Redis outage is logged, not raised: the rows are stored
+    (the request still answers 200) and the relay announces them once Redis is back."""
+    try:
+        bell.ring()
+    except redis.RedisError as exc:
+        log.warning("%d webhook event(s) stored but not announced (Redis: %s); the relay will queue them",
+                    len(event_ids), exc)
+
+
+def _committer() -> GroupCommitter:
+    engine = db.engine
+    if engine is None:
+        raise RuntimeError("database is not initialised")
+    committer = _committers.get(id(engine))
+    if committer is None or committer.engine is not engine:
+        with _committers_lock:
+            committer = _committers.get(id(engine))
+            if committer is None or committer.engine is not engine:
+                committer = _committers[id(engine)] = GroupCommitter(engine, announce)
+    return committer
 
 
 def store_event(
     delivery: Delivery, body: bytes, *, status: str = EventStatus.RECEIVED, error: str | None = None,
     received_at: datetime | None = None,
 ) -> int | None:
-    """Insert the event; returns its id, or None when this delivery was already stored."""
-    values = {
+    """Store the event durably; returns its id, or None when this delivery was already stored.
+
+    A new `received` event is announced to the workers once its batch has committed."""
+    values = {  # every column of group_commit.COLUMNS
         "shop_domain": delivery.shop_domain,
         "topic": delivery.topic or "",
         "webhook_id": delivery.webhook_id,
@@ -46,25 +77,4 @@ def store_event(
         "attempts": 0,
         "error": error,
     }
-    engine = db.engine
-    if engine is None:
-        raise RuntimeError("database is not initialised")
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(WebhookEvent)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["shop_domain", "webhook_id"])
-        .returning(WebhookEvent.id)
-    )
-    with engine.begin() as conn:
-        return conn.execute(stmt).scalar_one_or_none()
-
-
-def enqueue_event(event_id: int) -> bool:
-    """Queue the event's processing; False (logged) when Redis is unreachable — the relay retries."""
-    try:
-        queues.enqueue(PROCESS_JOB, event_id, queue=queues.WEBHOOKS, job_id=job_id_for(event_id))
-    except redis.RedisError as exc:
-        log.warning("webhook event %s stored but not queued (Redis: %s); the relay will queue it", event_id, exc)
-        return False
-    return True
+    return _committer().store(values, announce=status == EventStatus.RECEIVED)

@@ -9,6 +9,7 @@ and re-raised for RQ to retry, and the last attempt leaves the event `failed` wi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from rq import get_current_job
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from app.queue import DEFAULT_RETRY
 from app.shopify.payloads import PayloadError, load_json
 from app.shopify.webhooks import ALWAYS_RUN_TOPICS
 from app.webhooks.handlers import HANDLERS, EventContext
+from app.webhooks.intake import PROCESS_JOB
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,10 @@ class Outcome:
     BUSY = "busy"  # another worker holds the event, or it does not exist
 
 
-def _is_last_attempt(attempts: int) -> bool:
+def _is_last_attempt(event_id: int, attempts: int) -> bool:
+    # Only the event's own job knows its retries; run from a drain or a batch job, count the attempts.
     job = get_current_job()
-    if job is not None:
+    if job is not None and job.func_name == PROCESS_JOB and tuple(job.args) == (event_id,):
         return not (job.retries_left and job.retries_left > 0)
     return attempts >= MAX_ATTEMPTS
 
@@ -68,15 +71,39 @@ def _process(session: Session, event_id: int) -> str:
     if event.status in FINISHED:
         session.rollback()
         return Outcome.ALREADY
+    shop = session.scalars(select(Shop).where(Shop.domain == event.shop_domain)).one_or_none()
+    effects: list[Callable[[], None]] = []
+    try:
+        outcome = dispatch(session, event, shop, effects)
+    except HandlerError as exc:
+        _record_error(session, event, exc.cause)
+        raise exc.cause from None
+    session.commit()
+    for effect in effects:
+        effect()
+    return outcome
+
+
+class HandlerError(Exception):
+    """A handler raised: its writes are rolled back, the event is untouched; retrying may help."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def dispatch(session: Session, event: WebhookEvent, shop: Shop | None, effects: list[Callable[[], None]]) -> str:
+    """Run the event's handler in a savepoint of the caller's transaction and mark the event; the caller
+    commits, then runs `effects` (the handler's after-commit work is appended there only on success).
+
+    Returns DONE, IGNORED (unknown topic, shop not installed) or FAILED (a payload that cannot be parsed:
+    retrying will not fix it). Any other error rolls back the handler's writes and raises HandlerError."""
     handler = HANDLERS.get(event.topic)
     if handler is None:
         _finish(event, EventStatus.IGNORED, f"unknown topic {event.topic!r}")
-        session.commit()
         return Outcome.IGNORED
-    shop = session.scalars(select(Shop).where(Shop.domain == event.shop_domain)).one_or_none()
     if event.topic not in ALWAYS_RUN_TOPICS and (shop is None or shop.status == ShopStatus.UNINSTALLED):
         _finish(event, EventStatus.IGNORED, "shop is not installed" if shop else "unknown shop")
-        session.commit()
         return Outcome.IGNORED
 
     ctx = EventContext(session=session, event=event, shop=shop, data={})
@@ -87,20 +114,15 @@ def _process(session: Session, event_id: int) -> str:
             ctx.data = load_json(event.body)
             handler(ctx)
     except PayloadError as exc:
-        session.info.pop("shop_id", None)
         _finish(event, EventStatus.FAILED, f"payload: {exc}")
-        session.commit()
-        log.warning("webhook event %s (%s) failed: %s", event_id, event.topic, exc)
+        log.warning("webhook event %s (%s) failed: %s", event.id, event.topic, exc)
         return Outcome.FAILED
     except Exception as exc:
+        raise HandlerError(exc) from exc
+    finally:
         session.info.pop("shop_id", None)
-        _record_error(session, event, exc)
-        raise
-    session.info.pop("shop_id", None)
     _finish(event, EventStatus.DONE)
-    session.commit()
-    for effect in ctx.after_commit:
-        effect()
+    effects.extend(ctx.after_commit)
     return Outcome.DONE
 
 
@@ -109,7 +131,7 @@ def _record_error(session: Session, event: WebhookEvent, exc: Exception) -> None
     error = f"{type(exc).__name__}: {exc}"[:2000]
     try:
         attempts = event.attempts + 1
-        if _is_last_attempt(attempts):
+        if _is_last_attempt(event.id, attempts):
             _finish(event, EventStatus.FAILED, error)
         else:
             event.attempts, event.error = attempts, error

@@ -8,17 +8,19 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from rq import Queue
+from sqlalchemy import update
 
 from app import create_app
 from app import queue as queues
 from app.devshop.sender import build_payload, deliver, sign
-from app.extensions import redis_handle
-from app.models import EventStatus
+from app.extensions import db, redis_handle
+from app.models import EventStatus, WebhookEvent
+from app.webhooks.bell import DRAIN_JOB
 from app.webhooks.handlers import HANDLERS
 from app.webhooks.intake import job_id_for
 from app.webhooks.relay import relay_pending
 from tests.conftest import API_SECRET, make_config
-from tests.store.factories import SHOP, events
+from tests.store.factories import SHOP, events, run_worker
 from tests.support.servers import serve
 
 ALL_TOPICS = sorted(HANDLERS)
@@ -30,6 +32,11 @@ def base_url(app):
         yield url
 
 
+def send_direct(app, **kw):
+    with serve(app) as url:
+        return send(url, **kw)
+
+
 def send(url, topic="orders/paid", payload=None, secret=API_SECRET, **kw):
     payload = build_payload(topic, shop_domain=SHOP) if payload is None else payload
     return deliver(f"{url}/webhooks/orders", topic, SHOP, payload, secret, **kw)
@@ -37,6 +44,10 @@ def send(url, topic="orders/paid", payload=None, secret=API_SECRET, **kw):
 
 def queued_ids() -> list[str]:
     return Queue(queues.WEBHOOKS, connection=redis_handle.conn).get_job_ids()
+
+
+def queued_funcs() -> list[str]:
+    return [job.func_name for job in Queue(queues.WEBHOOKS, connection=redis_handle.conn).get_jobs()]
 
 
 @pytest.mark.parametrize("topic", ALL_TOPICS)
@@ -47,7 +58,7 @@ def test_signed_delivery_of_every_topic_is_stored_and_queued(base_url, topic):
     assert (event.topic, event.shop_domain, event.webhook_id, event.event_id) == (topic, SHOP, f"wh-{topic}", "ev-1")
     assert event.api_version == "2026-07" and event.triggered_at is not None
     assert event.status == EventStatus.RECEIVED
-    assert queued_ids() == [job_id_for(event.id)]
+    assert queued_funcs() == [DRAIN_JOB]  # one drain takes every waiting event
 
 
 @pytest.mark.parametrize("topic", ALL_TOPICS)
@@ -165,5 +176,18 @@ def test_redis_down_still_stores_then_relay_queues_once_it_is_back(app, config):
     assert queued_ids() == []
     assert relay_pending(limit=10, min_age_seconds=60) == 0  # too young: may still be on its way
     assert relay_pending(limit=10, min_age_seconds=0) == 2
-    assert sorted(queued_ids()) == sorted(job_id_for(e.id) for e in events())
-    assert relay_pending(limit=10, min_age_seconds=0) == 0  # already queued: not twice
+    assert queued_funcs() == [DRAIN_JOB]
+    assert relay_pending(limit=10, min_age_seconds=0) == 0  # a drain is already queued: not twice
+    run_worker()
+    assert [e.status for e in events()] == [EventStatus.IGNORED] * 2  # processed (no such shop installed)
+
+
+def test_an_event_that_failed_once_is_relayed_to_its_own_job(app):
+    assert send_direct(app, webhook_id="f1").status_code == 200
+    with db.session() as session:
+        session.execute(update(WebhookEvent).values(attempts=1, error="boom"))
+    redis_handle.conn.flushdb()
+    (event,) = events()
+    assert relay_pending(limit=10, min_age_seconds=0) == 1
+    assert queued_ids() == [job_id_for(event.id)]
+    assert relay_pending(limit=10, min_age_seconds=0) == 0

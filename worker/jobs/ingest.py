@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from app.webhooks.drain import drain as _drain
 from app.webhooks.processing import process_event as _process_event
 from app.webhooks.processing import process_events as _process_events
 from app.webhooks.relay import relay_pending
+
+
+def drain() -> dict[str, int]:
+    """Process every stored event waiting, in batches (queued by the ingest doorbell)."""
+    return _drain()
 
 
 def process_event(event_id: int) -> str:
