@@ -1,5 +1,5 @@
-"""The full recompute of one shop: every customer's trailing spend, tier (upgrades and joins; downgrades wait
-for the review) and RFM scores, from one grouped ledger query, written back in bulk.
+"""The full recompute of one shop, and the periodic review: every customer's trailing spend, tier and RFM
+scores, from one grouped ledger query, written back in bulk.
 
 It reads plain tuples, never ORM objects (100,000 members must fit in a worker's memory), applies the same
 pure rules as the per-event path, and writes only rows whose values changed: new members in batched
@@ -38,8 +38,18 @@ _STATE = (Membership.id, Membership.customer_shopify_id, Membership.tier, Member
 
 
 def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) -> int:
-    """Returns how many customers were scored."""
-    now = now or utcnow()
+    """Spend, joins, upgrades and scores for every customer (downgrades wait for the review); how many
+    customers were scored."""
+    return _run(session, shop, now or utcnow(), review=False)[0]
+
+
+def review_shop(session: Session, shop: Shop, now: datetime | None = None) -> list[tiers.Change]:
+    """The same, plus the downgrades due after the grace period, one level each. Spend is re-read for
+    everyone because it also falls without any event, as old orders leave the trailing window."""
+    return _run(session, shop, now or utcnow(), review=True)[1]
+
+
+def _run(session: Session, shop: Shop, now: datetime, *, review: bool) -> tuple[int, list[tiers.Change]]:
     lock_shop(session, shop.id, shared=False)
     settings = load_settings(session, shop.id)
     since = ledger.window_start(now, settings.window)
@@ -52,12 +62,13 @@ def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) ->
     del totals
     existing = {row[1]: row for row in session.execute(select(*_STATE).where(Membership.shop_id == shop.id))}
 
-    inserts, updates, changes = [], [], []
+    inserts, updates, changes, moves = [], [], [], []
     for customer_id in sorted(amounts.keys() | existing.keys()):
         amount = amounts.get(customer_id, Decimal(0))
         old = existing.get(customer_id)
         state = tiers.MemberState(None) if old is None else tiers.MemberState(*old[2:7])
-        decision = tiers.on_spend(settings.tiers, state, amount, now)
+        decision = (tiers.review(settings.tiers, state, amount, now, settings.grace) if review
+                    else tiers.on_spend(settings.tiers, state, amount, now))
         score = scores.get(customer_id)
         new = decision.state
         values = {
@@ -68,6 +79,7 @@ def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) ->
         }
         if decision.change is not None:
             c = decision.change
+            moves.append(c)
             changes.append({"shop_id": shop.id, "customer_shopify_id": customer_id, "from_tier": c.from_tier,
                             "to_tier": c.to_tier, "reason": c.reason, "at": c.at})
         if old is None:
@@ -89,7 +101,7 @@ def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) ->
             session.execute(update(Membership), batch)
     for batch in _chunks(changes):
         session.execute(insert(TierChange), batch)
-    return len(scores)
+    return len(scores), moves
 
 
 def _chunks(rows: list[dict]):

@@ -177,19 +177,10 @@ def on_order_cancelled(session: Session, shop: Shop, order_shopify_id: int, now:
 
 
 def review_shop(session: Session, shop: Shop, now: datetime | None = None) -> list[tiers.Change]:
-    """Downgrades due after the grace period, one level each; spend read for the whole shop in one query."""
-    now = now or utcnow()
-    settings = load_settings(session, shop.id)
-    amounts = ledger.spend(session, shop, ledger.window_start(now, settings.window))
-    rows = session.scalars(select(Membership).where(Membership.shop_id == shop.id).with_for_update())
-    changes = []
-    for row in rows:
-        amount = amounts.get(row.customer_shopify_id, Decimal(0))
-        decision = tiers.review(settings.tiers, _state(row), amount, now, settings.grace)
-        _save(session, shop.id, row.customer_shopify_id, row, decision, amount)
-        if decision.change is not None:
-            changes.append(decision.change)
-    return changes
+    """Downgrades due after the grace period, one level each, set-based (app/membership/recompute.py)."""
+    from app.membership.recompute import review_shop as run
+
+    return run(session, shop, now)
 
 
 def recompute_shop(session: Session, shop: Shop, now: datetime | None = None) -> int:
