@@ -201,5 +201,13 @@ def rotate_keys() -> None:
     click.echo(f"re-encrypted tokens of {count} shop(s) and {keys} passport signing key(s)")
 
 
+def _register() -> None:
+    from app.cli_membership import membership
+
+    main.add_command(membership)
+
+
+_register()
+
 if __name__ == "__main__":
     sys.exit(main())

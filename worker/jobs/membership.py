@@ -96,3 +96,31 @@ def prioritise_order(shop_id: int, order_shopify_id: int) -> str:
         return "needs_reauth"
     finally:
         client.close()
+
+
+def backfill(shop_id: int) -> str:
+    """After the first sync (or from `flexchain membership backfill`): ledger, tiers, write-back; resumable."""
+    from app.membership import backfill as run_backfill
+
+    with db.session() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None or shop.status != ShopStatus.INSTALLED:
+            return "skipped"
+    client = AdminClient.for_shop(shop)
+    try:
+        with db.session(shop_id=shop_id) as session:
+            return run_backfill.run(session, session.get(Shop, shop_id), client)["state"]
+    except (ShopNotInstalled, ReauthorizationRequired) as exc:
+        log.warning("membership backfill of shop %s stopped: %s", shop_id, exc)
+        return "needs_reauth"
+    finally:
+        client.close()
+
+
+def backfill_job_id(shop_id: int) -> str:
+    return f"membership-backfill-{shop_id}"
+
+
+def queue_backfill(shop_id: int) -> None:
+    queues.enqueue("worker.jobs.membership.backfill", shop_id, queue=queues.SYNC, job_id=backfill_job_id(shop_id),
+                   shop_id=shop_id, timeout=6 * 3600)

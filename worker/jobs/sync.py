@@ -96,6 +96,15 @@ def _sync(shop_id: int, options: SyncOptions | None) -> str:
                                                    job_id=f"sync-recheck-{shop_id}", meta=queue.shop_meta(shop_id))
         except redis.RedisError:
             log.warning("could not schedule a re-check of shop %s; the bulk webhook will continue it", shop_id)
+    elif outcome == "done":
+        # The history is in: build every member's ledger and tier from it and write them to Shopify.
+        from worker.jobs.membership import queue_backfill
+
+        try:
+            queue_backfill(shop_id)
+        except redis.RedisError:
+            log.warning("could not queue the membership backfill of shop %s; run `flexchain membership backfill`",
+                        shop_id)
     return outcome
 
 
