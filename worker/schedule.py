@@ -39,6 +39,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("membership-writeback", "worker.jobs.membership.write_back_all", 30, queues.DEFAULT),
     # Downgrades wait for a review after the grace period; four a day keeps "30 days" within hours.
     PeriodicJob("membership-review", "worker.jobs.membership.review_all", 6 * 3600, queues.DEFAULT),
+    # The dashboard reads daily tables; rebuilding the recent weeks keeps them within 15 minutes of the data.
+    PeriodicJob("dashboard-refresh", "worker.jobs.dashboard.refresh_all", 15 * 60, queues.DEFAULT),
 )
 
 

@@ -16,3 +16,11 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (admin_traceability, proxy_passport):
         app.register_blueprint(module.bp)
+
+    # The admin shell's pages: dashboard, recovery, membership and status (English and Chinese).
+    from app import i18n
+    from app.web import admin_dashboard, admin_membership, admin_recovery_page, admin_status
+
+    i18n.init_app(app)
+    for module in (admin_dashboard, admin_recovery_page, admin_membership, admin_status):
+        app.register_blueprint(module.bp)

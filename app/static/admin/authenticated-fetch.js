@@ -32,6 +32,8 @@
     const options = Object.assign({}, init || {});
     const headers = new Headers(options.headers || {});
     headers.set("Authorization", "Bearer " + (await idToken()));
+    // The staff member's language, so messages in JSON answers match the page.
+    if (meta("flexchain-locale")) headers.set("X-Flexchain-Locale", meta("flexchain-locale"));
     options.headers = headers;
     const response = await fetch(input, options);
     if (response.status === 401 && response.headers.get(RETRY_HEADER) === "1" && !retried) {
