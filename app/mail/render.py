@@ -27,6 +27,11 @@ def _env() -> Environment:
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def render_template(name: str, **values) -> str:
+    """Any mail template under app/templates/mail, autoescaped when it is HTML."""
+    return _env().get_template(name).render(**values)
+
+
 @dataclass(frozen=True)
 class Links:
     recovery: str  # through our click redirect

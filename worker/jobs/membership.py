@@ -19,12 +19,40 @@ log = logging.getLogger(__name__)
 
 
 def review_memberships(shop_id: int) -> int:
-    """Apply due downgrades for one shop; returns how many members changed tier."""
+    """Apply due downgrades for one shop, then send the notices due (a week before, and after); returns how
+    many members changed tier."""
+    from app.membership import notices
+
     with db.session(shop_id=shop_id) as session:
         shop = session.get(Shop, shop_id)
         if shop is None or shop.status != ShopStatus.INSTALLED:
             return 0
-        return len(review_shop(session, shop))
+        moved = len(review_shop(session, shop))
+        session.commit()
+        notices.plan(session, shop)
+        session.commit()
+    send_tier_notices(shop_id)
+    return moved
+
+
+def send_tier_notices(shop_id: int) -> dict[str, int]:
+    """Send the pending tier notices of one shop over SMTP_URL; without SMTP they wait in the outbox."""
+    from urllib.parse import urlsplit
+
+    from app.config import active_config
+    from app.mail.smtp import Mailer, SmtpNotConfigured, parse_url
+    from app.membership import notices
+
+    config = active_config()
+    try:
+        smtp = parse_url(config.smtp_url)
+    except SmtpNotConfigured:
+        log.info("SMTP_URL is not set: tier notices of shop %s wait", shop_id)
+        return {}
+    with db.session(shop_id=shop_id) as session, Mailer(smtp) as mailer:
+        shop = session.get(Shop, shop_id)
+        sender = shop.email or f"no-reply@{urlsplit(config.app_url).hostname or 'localhost'}"
+        return notices.send(session, shop, mailer, sender)
 
 
 def review_all() -> int:
