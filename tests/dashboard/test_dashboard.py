@@ -30,7 +30,8 @@ def _seed(shop_id: int, *, cases: int = 12, hostile: str = "=HYPERLINK(\"http://
             s.flush()
             holdout = n % 4 == 0
             converted = n % 3 == 0
-            case = RecoveryCase(shop_id=shop_id, checkout_id=checkout.id, status="converted" if converted else "abandoned",
+            case = RecoveryCase(shop_id=shop_id, checkout_id=checkout.id,
+                                status="converted" if converted else "abandoned",
                                 email=f"s{n}@example.com", group="holdout" if holdout else "treatment",
                                 abandoned_at=at, value=Decimal(100), currency="USD",
                                 converted_at=at + timedelta(hours=5) if converted else None,
@@ -41,7 +42,8 @@ def _seed(shop_id: int, *, cases: int = 12, hostile: str = "=HYPERLINK(\"http://
             s.flush()
             if not holdout:
                 s.add(RecoveryMessage(shop_id=shop_id, case_id=case.id, stage=1, email=case.email, state="sent",
-                                      scheduled_for=at, not_after=at + timedelta(days=1), sent_at=at + timedelta(hours=1)))
+                                      scheduled_for=at, not_after=at + timedelta(days=1),
+                                      sent_at=at + timedelta(hours=1)))
         for n, tier in enumerate(("Gold", "Gold", "Silver", hostile)):
             s.add(Membership(shop_id=shop_id, customer_shopify_id=500 + n, tier=tier, tier_since=NOW,
                              trailing_spend=Decimal(1000), segment="active"))
@@ -52,7 +54,8 @@ def _seed(shop_id: int, *, cases: int = 12, hostile: str = "=HYPERLINK(\"http://
                          at=NOW - timedelta(days=2)))
         for k, outcome in enumerate(("on_time", "on_time", "late")):
             s.add(OrderPromise(shop_id=shop_id, order_shopify_id=9000 + k, location_shopify_id=77, country="US",
-                               service_level="standard", tier="Gold", outcome=outcome, days_late=2 if outcome == "late" else -1,
+                               service_level="standard", tier="Gold", outcome=outcome,
+                               days_late=2 if outcome == "late" else -1,
                                delivered_on=(NOW - timedelta(days=1)).date()))
 
 
