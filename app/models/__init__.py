@@ -7,7 +7,6 @@ from app.models.customer import Customer
 from app.models.dashboard import DASHBOARD_TABLES, DashboardState  # noqa: F401
 from app.models.location import InventoryLevel, Location
 from app.models.membership import Membership, MembershipSettings, SpendEntry, TierChange  # noqa: F401
-from app.models.tier_notice import TierNotice  # noqa: F401
 from app.models.order import Order, OrderLine, Refund
 from app.models.privacy import DataExport as DataExport
 from app.models.recovery import RecoveryCase, RecoveryMessage, RecoveryOptOut, RecoverySettings  # noqa: F401
@@ -24,6 +23,7 @@ from app.models.supply import (
 )
 from app.models.supply_settings import SupplySettings as SupplySettings
 from app.models.sync import SyncStatus, SyncStep
+from app.models.tier_notice import TierNotice  # noqa: F401
 from app.models.traceability import PassportHead, ProvenanceRecord, SigningKey  # noqa: F401
 from app.models.webhook_event import EventStatus, WebhookEvent
 
