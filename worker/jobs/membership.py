@@ -75,17 +75,24 @@ def write_back_members(shop_id: int) -> tuple[int, int]:
         shop = session.get(Shop, shop_id)
         if shop is None or shop.status != ShopStatus.INSTALLED:
             return 0, 0
-    client = AdminClient.for_shop(shop)
-    try:
-        with db.session(shop_id=shop_id) as session:
-            shopify_objects.sync(session, session.get(Shop, shop_id), client)
-        with db.session(shop_id=shop_id) as session:
-            return write_back(session, session.get(Shop, shop_id), client)
-    except (ShopNotInstalled, ReauthorizationRequired) as exc:
-        log.warning("membership write-back for shop %s stopped: %s", shop_id, exc)
-        return 0, 0
-    finally:
-        client.close()
+    from worker.jobs.sync import shop_lock
+
+    # One writer per shop: the shop's API rate limit sets the pace, a second writer would only spend points
+    # writing the same members twice.
+    with shop_lock("membership-writeback", shop_id) as mine:
+        if not mine:
+            return 0, 0
+        client = AdminClient.for_shop(shop)
+        try:
+            with db.session(shop_id=shop_id) as session:
+                shopify_objects.sync(session, session.get(Shop, shop_id), client)
+            with db.session(shop_id=shop_id) as session:
+                return write_back(session, session.get(Shop, shop_id), client)
+        except (ShopNotInstalled, ReauthorizationRequired) as exc:
+            log.warning("membership write-back for shop %s stopped: %s", shop_id, exc)
+            return 0, 0
+        finally:
+            client.close()
 
 
 def write_back_all() -> int:
