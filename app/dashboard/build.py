@@ -11,6 +11,7 @@ includes today, and keep the rows earlier runs left for earlier days.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,7 @@ from app.models import (
     RecoveryMessage,
     Shop,
     TierChange,
+    WarehouseProfile,
 )
 from app.models.dashboard import (
     DASHBOARD_TABLES,
@@ -195,19 +197,30 @@ def _promises(session: Session, shop_id: int, days: _Days) -> None:
 
 
 def _handling(session: Session, shop_id: int, days: _Days, now: datetime) -> None:
-    # The rule (target per tier, warehouse standard otherwise, open vs missed) lives in membership.
-    from app.membership.handling import handling_by_tier
+    """The membership package's rule (`handling.summarise`: the tier's target, else the warehouse's standard;
+    unfulfilled orders open until their target passes), applied per day to rows read in one query: one
+    `handling_by_tier` call per day would scan the orders once per day of the range."""
+    from app.membership.handling import NO_TIER, Handled, summarise
+    from app.membership.perks import tier_slug
+    from app.membership.service import load_perks
 
-    rows = []
-    day = days.first
-    while day <= days.last:
-        since, until = days.day_bounds(day)
-        for item in handling_by_tier(session, shop_id, since, until, now):
-            rows.append({"shop_id": shop_id, "day": day, "tier": item.tier, "orders": item.orders, "met": item.met,
-                         "missed": item.missed, "open": item.open})
-        day += timedelta(days=1)
-    if rows:
-        session.execute(insert(DailyHandling), rows)
+    ordered_at = Order.shopify_created_at
+    by_day: dict[date, list] = defaultdict(list)
+    for tier, at, fulfilled, location in session.execute(
+            select(OrderPromise.tier, ordered_at, OrderPromise.first_fulfilled_at, OrderPromise.location_shopify_id)
+            .join(Order, (Order.shop_id == OrderPromise.shop_id) & (Order.shopify_id == OrderPromise.order_shopify_id))
+            .where(OrderPromise.shop_id == shop_id, days.within(ordered_at))):
+        by_day[at.astimezone(days.zone).date()].append(Handled(tier or NO_TIER, at, fulfilled, location))
+    if not by_day:
+        return
+    targets = {tier_slug(name): perk.handling_hours
+               for name, perk in load_perks(session, shop_id).by_tier.items() if perk.handling_hours}
+    standard = {p.location_shopify_id: p.handling_days * 24 + p.handling_hours for p in session.scalars(
+        select(WarehouseProfile).where(WarehouseProfile.shop_id == shop_id))}
+    rows = [{"shop_id": shop_id, "day": day, "tier": item.tier, "orders": item.orders, "met": item.met,
+             "missed": item.missed, "open": item.open}
+            for day, handled in sorted(by_day.items()) for item in summarise(handled, targets, standard, now)]
+    session.execute(insert(DailyHandling), rows)
 
 
 def _members(session: Session, shop_id: int, today: date) -> None:
