@@ -34,5 +34,7 @@ def open_app():
         "shop": shop,
         "host": host.decode().rstrip("="),
         "id_token": mint_id_token(state.api_key, state.api_secret, shop),
+        # Shopify adds the staff member's language; `?locale=zh-CN` here opens the admin in Chinese.
+        **({"locale": request.args["locale"][:16]} if request.args.get("locale") else {}),
     })
     return redirect(f"{state.app_url}{path}?{query}")
