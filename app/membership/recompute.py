@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.membership import ledger, rfm, tiers
 from app.membership.service import load_settings
-from app.models import Membership, Shop, TierChange, utcnow
+from app.models import Membership, SegmentChange, Shop, TierChange, utcnow
 
 LOCK_NAMESPACE = 0x464C4D42  # "FLMB": our advisory locks' first key, the shop id is the second
 CHUNK = 5000
@@ -62,7 +62,7 @@ def _run(session: Session, shop: Shop, now: datetime, *, review: bool) -> tuple[
     del totals
     existing = {row[1]: row for row in session.execute(select(*_STATE).where(Membership.shop_id == shop.id))}
 
-    inserts, updates, changes, moves = [], [], [], []
+    inserts, updates, changes, moves, segment_moves = [], [], [], [], []
     for customer_id in sorted(amounts.keys() | existing.keys()):
         amount = amounts.get(customer_id, Decimal(0))
         old = existing.get(customer_id)
@@ -82,6 +82,10 @@ def _run(session: Session, shop: Shop, now: datetime, *, review: bool) -> tuple[
             moves.append(c)
             changes.append({"shop_id": shop.id, "customer_shopify_id": customer_id, "from_tier": c.from_tier,
                             "to_tier": c.to_tier, "reason": c.reason, "at": c.at})
+        if (old[11] if old is not None else None) != values["segment"]:
+            segment_moves.append({"shop_id": shop.id, "customer_shopify_id": customer_id,
+                                  "from_segment": old[11] if old is not None else None,
+                                  "to_segment": values["segment"], "at": now})
         if old is None:
             inserts.append({**values, "shop_id": shop.id, "customer_shopify_id": customer_id, "scored_at": now,
                             "writeback_due": True, "created_at": now, "updated_at": now})
@@ -101,6 +105,8 @@ def _run(session: Session, shop: Shop, now: datetime, *, review: bool) -> tuple[
             session.execute(update(Membership), batch)
     for batch in _chunks(changes):
         session.execute(insert(TierChange), batch)
+    for batch in _chunks(segment_moves):
+        session.execute(insert(SegmentChange), batch)
     return len(scores), moves
 
 

@@ -11,7 +11,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.membership import ledger, perks, rfm, tiers
-from app.models import Customer, Membership, MembershipSettings, Refund, Shop, TierChange, utcnow
+from app.models import (
+    Customer,
+    Membership,
+    MembershipSettings,
+    Refund,
+    SegmentChange,
+    Shop,
+    TierChange,
+    TierNotice,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -207,6 +217,6 @@ def erase_member(session: Session, shop_id: int, customer_id: int | None, email:
             Customer.shop_id == shop_id, func.lower(Customer.email) == email.strip().lower())))
     if not ids:
         return
-    for model in (Membership, TierChange):
+    for model in (Membership, TierChange, SegmentChange, TierNotice):
         session.execute(delete(model).where(model.shop_id == shop_id, model.customer_shopify_id.in_(ids))
                         .execution_options(synchronize_session=False))

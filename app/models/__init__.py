@@ -6,7 +6,13 @@ from app.models.checkout import Cart, CartLine, Checkout, CheckoutLine
 from app.models.customer import Customer
 from app.models.dashboard import DASHBOARD_TABLES, DashboardState  # noqa: F401
 from app.models.location import InventoryLevel, Location
-from app.models.membership import Membership, MembershipSettings, SpendEntry, TierChange  # noqa: F401
+from app.models.membership import (  # noqa: F401
+    Membership,
+    MembershipSettings,
+    SegmentChange,
+    SpendEntry,
+    TierChange,
+)
 from app.models.order import Order, OrderLine, Refund
 from app.models.privacy import DataExport as DataExport
 from app.models.recovery import RecoveryCase, RecoveryMessage, RecoveryOptOut, RecoverySettings  # noqa: F401

@@ -77,6 +77,19 @@ class TierChange(ShopScoped, Base):
     at: Mapped[datetime]
 
 
+class SegmentChange(ShopScoped, Base):
+    """A customer moving between RFM segments at a recompute or review (None: first scored, or unscored)."""
+
+    __tablename__ = "segment_changes"
+    __table_args__ = (Index("ix_segment_changes_shop_at", "shop_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_shopify_id: Mapped[int] = mapped_column(BigInteger)
+    from_segment: Mapped[str | None] = mapped_column(String(20))
+    to_segment: Mapped[str | None] = mapped_column(String(20))
+    at: Mapped[datetime]
+
+
 class MembershipSettings(ShopScoped, Timestamps, Base):
     """Absent row = the defaults in app/membership/tiers.py and rfm.py."""
 

@@ -168,3 +168,24 @@ def test_a_second_recompute_writes_nothing_and_new_members_are_due_for_write_bac
         again = {m.customer_shopify_id: (m.tier, m.writeback_due, m.updated_at) for m in s.scalars(select(Membership))}
     assert again == rows  # not one row touched, so nothing is written back to Shopify either
     assert changes(shop_id, 2) == [(None, "Silver")]
+
+
+def test_segment_and_tier_moves_are_counted_per_month(shop_id):
+    from app.membership.moves import segment_moves, tier_moves
+    from app.models import SegmentChange, SpendEntry
+
+    with db.session(shop_id=shop_id) as s:
+        shop = s.get(Shop, shop_id)
+        s.add(SpendEntry(shop_id=shop_id, kind="paid", source_id=1, order_shopify_id=1, customer_shopify_id=7,
+                         amount=D(600), currency="USD", occurred_at=NOW - timedelta(days=5)))
+        s.flush()
+        service.recompute_shop(s, shop, NOW)  # joins Silver, scored "new"
+        service.recompute_shop(s, shop, NOW + timedelta(days=40))  # 45 days on: no longer new
+        service.recompute_shop(s, shop, NOW + timedelta(days=41))  # nothing moved: no row
+        assert segment_moves(s, shop_id, NOW - timedelta(days=1)) == [
+            ("2026-02", None, "new", 1), ("2026-03", "new", "active", 1)]
+        assert tier_moves(s, shop_id, NOW - timedelta(days=1)) == [("2026-02", None, "Silver", 1)]
+    with db.session(shop_id=shop_id) as s:
+        service.erase_member(s, shop_id, 7, None)
+    with db.session(shop_id=shop_id) as s:
+        assert s.scalars(select(SegmentChange)).all() == []
