@@ -139,6 +139,9 @@ class Nodes:
             "__typename": "Product", "id": gid("Product", p["id"]), "title": p["title"], "handle": p["handle"],
             "vendor": p["vendor"], "productType": p["product_type"], "status": p["status"], "tags": [],
             "updatedAt": p["updated_at"], "createdAt": p["created_at"],
+            "featuredMedia": p.get("image_url") and {
+                "__typename": "MediaImage", "preview": {"__typename": "MediaPreviewImage", "image": {
+                    "__typename": "Image", "url": p["image_url"]}}},
             "variants": connection(lambda: [self.data["variants"][i] for i in p["variant_ids"]], self.variant,
                                    default_sort=lambda v: v["id"]),
         }
@@ -269,7 +272,8 @@ class Nodes:
             "subtotalPriceSet": money_bag(c["subtotal"], c["currency"], c["presentment_currency"]),
             "shippingAddress": lazy(lambda: self._address(c["shipping_address"])),
             "lineItems": connection(lambda: c["lines"], lambda line: {
-                **self._line(line, c["presentment_currency"]), "__typename": "AbandonedCheckoutLineItem"}),
+                **self._line(line, c["presentment_currency"]), "__typename": "AbandonedCheckoutLineItem",
+                "image": line.get("image_url") and {"__typename": "Image", "url": line["image_url"]}}),
         }
 
     def checkouts(self, ctx, **args: Any) -> dict:

@@ -91,6 +91,9 @@ def query_root(state: DevShopState, shop: SimShop) -> dict:
         "customers": nodes.customers, "customer": by_gid("customers", nodes.customer), "orders": nodes.orders,
         "order": by_gid("orders", nodes.order), "abandonedCheckouts": nodes.checkouts,
         "bulkOperation": lambda _ctx, id: data["bulk_operations"].get(id),  # noqa: A002
+        "shopLocales": lambda _ctx, published=False: [
+            {"__typename": "ShopLocale", "locale": shop.primary_locale, "primary": True, "published": True,
+             "name": shop.primary_locale}],
     }
 
 

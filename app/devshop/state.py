@@ -38,6 +38,7 @@ class SimShop:
     timezone: str = "Europe/Paris"
     country_code: str = "FR"
     plan_name: str = "basic"
+    primary_locale: str = "en"  # shopLocales: the primary one, published
     data: dict[str, Any] = field(default_factory=dict)
 
 

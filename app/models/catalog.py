@@ -40,6 +40,8 @@ class Variant(ShopScoped, Timestamps, Base):
     price: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(3))
     inventory_item_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # Shopify id
+    # The variant's own image, else its product's featured image: shown beside the line in recovery mail.
+    image_url: Mapped[str | None] = mapped_column(String(2048))
 
     product: Mapped[Product] = relationship(back_populates="variants")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps
@@ -52,6 +52,7 @@ class CheckoutLine(ShopScoped, Base):
     title: Mapped[str] = mapped_column(String(512), default="")
     quantity: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal]
+    image_url: Mapped[str | None] = mapped_column(String(2048))  # the abandonedCheckouts query gives it
 
     checkout: Mapped[Checkout] = relationship(back_populates="lines")
 
@@ -79,3 +80,19 @@ class CartLine(ShopScoped, Base):
     price: Mapped[Decimal | None]
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
+
+
+class CartDemandDaily(ShopScoped, Base):
+    """Demand signals from carts (no contact details, so never a recovery case): units put in carts and units
+    taken out again, per day, variant and region. `region` is the shipping country of the checkout that
+    carries the cart's token when one is known, else "ZZ" (unknown region)."""
+
+    __tablename__ = "cart_demand_daily"
+    __table_args__ = (UniqueConstraint("shop_id", "day", "variant_id", "region"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    variant_id: Mapped[int] = mapped_column(BigInteger)
+    region: Mapped[str] = mapped_column(String(2))
+    carted: Mapped[int] = mapped_column(Integer, default=0)
+    dropped: Mapped[int] = mapped_column(Integer, default=0)

@@ -35,6 +35,11 @@ class SendState:
     SKIPPED = "skipped"  # not lawful or over a cap at its time (the reason is kept)
 
 
+class MessageKind:
+    TIMED = "timed"  # planned at abandonment for a time in its stage's window
+    STOCK = "stock"  # stage 3's back-in-stock / restock-date notice, raised when stock for a short line returns
+
+
 class RecoveryCase(ShopScoped, Timestamps, Base):
     __tablename__ = "recovery_cases"
     __table_args__ = (
@@ -66,13 +71,14 @@ class RecoveryCase(ShopScoped, Timestamps, Base):
 class RecoveryMessage(ShopScoped, Timestamps, Base):
     __tablename__ = "recovery_messages"
     __table_args__ = (
-        UniqueConstraint("case_id", "stage"),
+        UniqueConstraint("case_id", "stage", "kind"),
         Index("ix_recovery_messages_due", "state", "scheduled_for"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("recovery_cases.id", ondelete="CASCADE"), index=True)
     stage: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12), default=MessageKind.TIMED, server_default=MessageKind.TIMED)
     email: Mapped[str] = mapped_column(String(320), index=True)
     state: Mapped[str] = mapped_column(String(12), default=SendState.SCHEDULED)
     scheduled_for: Mapped[datetime]
@@ -90,6 +96,25 @@ class RecoveryMessage(ShopScoped, Timestamps, Base):
     opened_at: Mapped[datetime | None]
     clicked_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)  # why it was skipped, cancelled or failed
+
+
+class RecoveryWaitingItem(ShopScoped, Base):
+    """A line of an abandoned checkout that the network could not cover when it was abandoned.
+
+    Kept so a stock change (inventory webhooks) finds the cases waiting for that variant through an index,
+    rather than scanning every open checkout's lines; removed once its case has been told (or is over).
+    """
+
+    __tablename__ = "recovery_waiting_items"
+    __table_args__ = (
+        UniqueConstraint("case_id", "variant_id"),
+        Index("ix_recovery_waiting_items_variant", "shop_id", "variant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("recovery_cases.id", ondelete="CASCADE"))
+    variant_id: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
 
 
 class RecoveryOptOut(ShopScoped, Base):

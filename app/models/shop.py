@@ -37,6 +37,7 @@ class Shop(Timestamps, Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     country_code: Mapped[str | None] = mapped_column(String(2))
     plan_name: Mapped[str | None] = mapped_column(String(64))
+    primary_locale: Mapped[str | None] = mapped_column(String(16))  # the shop's primary language, e.g. "fr"
     installed_at: Mapped[datetime | None]
     uninstalled_at: Mapped[datetime | None]
 

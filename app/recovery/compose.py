@@ -77,6 +77,11 @@ def _body(offer: Offer, lang: str, locale) -> list[str]:
     return [texts.text(lang, "reminder"), *filter(None, [_promise_line(offer, lang, locale)])]
 
 
+def _image(url: str | None) -> str | None:
+    # Only an https image is shown: mail clients block plain http, and nothing else belongs in an <img src>.
+    return url if isinstance(url, str) and url.startswith("https://") and len(url) <= 2048 else None
+
+
 def compose(stage: int, offer: Offer, *, store: str, raw_locale: str | None, shop_locale: str | None,
             lines: list[tuple[str, int, Decimal, str, str | None]], discount: Discount | None = None) -> Content:
     """`lines`: (title, quantity, unit price, currency, image url)."""
@@ -90,6 +95,6 @@ def compose(stage: int, offer: Offer, *, store: str, raw_locale: str | None, sho
         paragraphs=tuple(p for p in paragraphs if p), button=texts.text(lang, "button"),
         unsubscribe=texts.text(lang, "unsubscribe"), footer=texts.text(lang, "footer", store=store),
         items_heading=texts.text(lang, "items"),
-        lines=tuple(Line(title, qty, texts.money(price * qty, currency, locale), image)
+        lines=tuple(Line(title, qty, texts.money(price * qty, currency, locale), _image(image))
                     for title, qty, price, currency, image in lines),
     )

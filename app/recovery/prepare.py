@@ -20,9 +20,18 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.mail.render import Brand, build
-from app.models import Checkout, CheckoutLine, Customer, RecoveryCase, RecoveryMessage, RecoveryOptOut, Shop
-from app.models.recovery import CaseStatus, SendState
-from app.recovery import compose, discounts, links, rules, stages
+from app.models import (
+    Checkout,
+    CheckoutLine,
+    Customer,
+    RecoveryCase,
+    RecoveryMessage,
+    RecoveryOptOut,
+    Shop,
+    Variant,
+)
+from app.models.recovery import CaseStatus, MessageKind, SendState
+from app.recovery import compose, discounts, links, rules, stages, stock_notices
 from app.recovery.service import settings_for
 from app.shopify.admin_api import AdminApiError, AdminClient
 from app.supply import geo
@@ -82,10 +91,15 @@ def _shopper(session: Session, shop: Shop, msg: RecoveryMessage, checkout: Check
                          timezone=(place.timezone if place and place.timezone else None) or shop.timezone)
 
 
-def _was_short(session: Session, shop_id: int, case_id: int) -> bool:
-    first = session.scalar(select(RecoveryMessage.details).where(
-        RecoveryMessage.shop_id == shop_id, RecoveryMessage.case_id == case_id, RecoveryMessage.stage == 1))
-    return bool((first or {}).get("short_variant_ids"))
+def _lines(session: Session, shop_id: int, checkout: Checkout) -> list[tuple]:
+    """(title, quantity, unit price, currency, image url): the line's own image (the abandonedCheckouts query
+    gives one), else the variant's from the catalogue (webhook checkouts carry none)."""
+    rows = session.execute(
+        select(CheckoutLine.title, CheckoutLine.quantity, CheckoutLine.price,
+               func.coalesce(CheckoutLine.image_url, Variant.image_url))
+        .outerjoin(Variant, (Variant.shop_id == shop_id) & (Variant.shopify_id == CheckoutLine.variant_id))
+        .where(CheckoutLine.shop_id == shop_id, CheckoutLine.checkout_id == checkout.id).order_by(CheckoutLine.id))
+    return [(title, quantity, price, checkout.currency, image) for title, quantity, price, image in rows]
 
 
 def prepare(session: Session, shop_id: int, message_id: int, token: str, now: datetime,
@@ -121,15 +135,15 @@ def prepare(session: Session, shop_id: int, message_id: int, token: str, now: da
     requote = quotes.get(checkout.id)
     tier = tier_from_tags(customer.tags) if customer else None
     offer = stages.choose(msg.stage, requote, settings, tier=tier, customer_known=customer is not None,
-                          was_short=msg.stage == 3 and _was_short(session, shop_id, case.id)) if requote else None
+                          kind=msg.kind) if requote else None
     if offer is None:
         return Ready(state=SendState.SKIPPED, reason="nothing in stock to offer")
     offer, discount = _discount(session, shop, msg, checkout, offer, settings, now, ctx)
-    lines = [(line.title, line.quantity, line.price, checkout.currency, None) for line in session.scalars(
-        select(CheckoutLine).where(CheckoutLine.shop_id == shop_id, CheckoutLine.checkout_id == checkout.id)
-        .order_by(CheckoutLine.id))]
     content = compose.compose(msg.stage, offer, store=shop.name or shop.domain, raw_locale=checkout.customer_locale,
-                              shop_locale=None, lines=lines, discount=discount)
+                              shop_locale=shop.primary_locale, lines=_lines(session, shop_id, checkout),
+                              discount=discount)
+    if msg.kind == MessageKind.STOCK:
+        stock_notices.forget(session, shop_id, case.id)  # told once; a later return of stock says nothing new
     email = build(content, links.for_message(ctx.app_url, ctx.secret, shop_id, msg.id, msg.email),
                   brand(settings, shop, ctx.app_url), to=msg.email, message_id=message_id_header(ctx, shop_id, msg.id),
                   sent_at=now, tags={"Stage": str(msg.stage), "Offer": offer.kind})

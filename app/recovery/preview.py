@@ -41,7 +41,8 @@ def render_stage(shop_id: int, stage: int, locale: str | None, ctx: Context, to:
     today = datetime.now(UTC).date()
     offer, discount = _sample_offer(stage, settings, today)
     currency = shop.currency or "USD"
-    content = compose.compose(stage, offer, store=shop.name or shop.domain, raw_locale=locale, shop_locale=None,
+    content = compose.compose(stage, offer, store=shop.name or shop.domain, raw_locale=locale,
+                              shop_locale=shop.primary_locale,
                               lines=[(t, q, p, currency, None) for t, q, p in SAMPLE_LINES], discount=discount)
     mail_links = replace(links.for_message(ctx.app_url, ctx.secret, shop_id, 0, to), open_pixel=None)
     text, html = render_parts(content, mail_links, brand(settings, shop, ctx.app_url))

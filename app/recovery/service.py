@@ -16,10 +16,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import store
 from app.models import Checkout, Order, RecoveryCase, RecoveryMessage, RecoverySettings, utcnow
-from app.models.recovery import CaseStatus, SendState
-from app.recovery import attribution, detection, stages
+from app.models.recovery import CaseStatus, MessageKind, SendState
+from app.recovery import attribution, detection, stages, stock_notices
 from app.recovery import settings as rules_settings
+from app.shopify.records import CheckoutRecord, OrderRecord
 
 CANCELLABLE = (SendState.SCHEDULED,)
 
@@ -53,6 +55,22 @@ def _new_case(session: Session, shop_id: int, checkout: Checkout) -> RecoveryCas
     return case
 
 
+def record_checkout(session: Session, shop_id: int, record: CheckoutRecord, now: datetime | None = None) -> Checkout:
+    """Store a checkout and open, reschedule, convert or close its case: the one path for every source
+    (checkouts/* webhooks, the first sync, the reconciliation), so a checkout read twice from two sources
+    is still one case."""
+    checkout = store.upsert_checkout(session, shop_id, record)
+    on_checkout(session, shop_id, checkout, now)
+    return checkout
+
+
+def record_order(session: Session, shop_id: int, record: OrderRecord) -> Order:
+    """Store an order and convert the case of the checkout it came from (webhooks, sync and reconciliation)."""
+    order = store.upsert_order(session, shop_id, record)
+    on_order(session, shop_id, order)
+    return order
+
+
 def on_checkout(session: Session, shop_id: int, checkout: Checkout, now: datetime | None = None) -> None:
     """A checkout was created or updated (or its order was linked): open, reschedule, convert or close."""
     now = now or utcnow()
@@ -69,6 +87,7 @@ def on_checkout(session: Session, shop_id: int, checkout: Checkout, now: datetim
         if case is not None and case.status in (CaseStatus.PENDING, CaseStatus.ABANDONED):
             case.status, case.due_at = CaseStatus.CLOSED, None
             _cancel(session, shop_id, case.id, "checkout completed or closed")
+            stock_notices.forget(session, shop_id, case.id)
         return
     settings = settings_for(session, shop_id)
     if case is None:
@@ -87,11 +106,11 @@ def on_checkout(session: Session, shop_id: int, checkout: Checkout, now: datetim
 
 def on_order(session: Session, shop_id: int, order: Order) -> None:
     """An order arrived: convert the case of the checkout it was linked to, and stop its messages now."""
-    checkout = session.scalar(select(Checkout).where(
-        Checkout.shop_id == shop_id, Checkout.converted_order_shopify_id == order.shopify_id))
-    if checkout is None:
-        return
-    case = _case(session, shop_id, checkout.id)
+    # From the (few) cases to their checkouts, not over every checkout: the first sync passes each of a year
+    # of orders through here, and `converted_order_shopify_id` has no index of its own.
+    case = session.scalar(select(RecoveryCase).join(Checkout, Checkout.id == RecoveryCase.checkout_id).where(
+        RecoveryCase.shop_id == shop_id, Checkout.shop_id == shop_id,
+        Checkout.converted_order_shopify_id == order.shopify_id).with_for_update(of=RecoveryCase))
     if case is not None:
         convert(session, shop_id, case, order)
 
@@ -104,6 +123,7 @@ def convert(session: Session, shop_id: int, case: RecoveryCase, order: Order) ->
     case.converted_at, case.order_shopify_id = converted_at, order.shopify_id
     case.revenue, case.currency = order.total_price, order.currency
     _cancel(session, shop_id, case.id, "converted")
+    stock_notices.forget(session, shop_id, case.id)
     if case.abandoned_at is None or case.group != detection.TREATMENT:
         return
     settings = settings_for(session, shop_id)
@@ -134,6 +154,7 @@ def detect_due(session: Session, shop_id: int, now: datetime, limit: int = 500) 
     settings = settings_for(session, shop_id)
     checkouts = {c.id: c for c in session.scalars(select(Checkout).where(
         Checkout.shop_id == shop_id, Checkout.id.in_([c.checkout_id for c in cases])))}
+    messaged: dict[int, int] = {}
     for case in cases:
         checkout = checkouts[case.checkout_id]
         state = _state(checkout, now)
@@ -141,16 +162,21 @@ def detect_due(session: Session, shop_id: int, now: datetime, limit: int = 500) 
         if verdict == "wait":
             case.due_at = detection.abandonment_due(state.last_activity, settings["abandon_after_minutes"])
         elif verdict == "abandoned":
-            _abandon(session, shop_id, case, checkout, state, settings, now)
+            if _abandon(session, shop_id, case, checkout, state, settings, now):
+                messaged[case.id] = checkout.id
         elif verdict == "converted":
             on_checkout(session, shop_id, checkout, now)
         else:
             case.status, case.due_at = CaseStatus.CLOSED, None
+    if settings["stages"]["3"]["enabled"]:
+        # One stock read for the batch: what stage 3's stock notices will wait for.
+        stock_notices.remember_short(session, shop_id, messaged, now)
     return len(cases)
 
 
 def _abandon(session: Session, shop_id: int, case: RecoveryCase, checkout: Checkout,
-             state: detection.CheckoutState, settings: dict, now: datetime) -> None:
+             state: detection.CheckoutState, settings: dict, now: datetime) -> bool:
+    """Mark the case abandoned and plan its timed messages; True when it is one we message (treatment)."""
     abandoned_at = detection.abandonment_due(state.last_activity, settings["abandon_after_minutes"])
     case.status, case.due_at, case.abandoned_at = CaseStatus.ABANDONED, None, abandoned_at
     case.value, case.currency = checkout.total_price, checkout.currency
@@ -159,10 +185,12 @@ def _abandon(session: Session, shop_id: int, case: RecoveryCase, checkout: Check
     case.repeat_abandoner = detection.is_repeat(_abandoned_recently(session, shop_id, case, settings, now) + 1,
                                                 settings["repeat_min_checkouts"])
     if case.group != detection.TREATMENT or not case.email or not settings["enabled"]:
-        return
+        return False
     existing = {m.stage: m for m in session.scalars(select(RecoveryMessage).where(
-        RecoveryMessage.shop_id == shop_id, RecoveryMessage.case_id == case.id))}
-    for planned in stages.plan(abandoned_at, settings, repeat=case.repeat_abandoner, high_value=case.high_value):
+        RecoveryMessage.shop_id == shop_id, RecoveryMessage.case_id == case.id,
+        RecoveryMessage.kind == MessageKind.TIMED))}
+    for planned in stages.plan(abandoned_at, settings, repeat=case.repeat_abandoner, high_value=case.high_value,
+                               started_at=checkout.shopify_created_at or state.last_activity, now=now):
         row = existing.get(planned.stage)
         if row is None:
             session.add(RecoveryMessage(shop_id=shop_id, case_id=case.id, stage=planned.stage, email=case.email,
@@ -172,6 +200,7 @@ def _abandon(session: Session, shop_id: int, case: RecoveryCase, checkout: Check
             # Abandoned again after coming back: the stage gets a new time (a sent stage is never repeated).
             row.state, row.scheduled_for, row.not_after, row.reason = (
                 SendState.SCHEDULED, planned.scheduled_for, planned.not_after, None)
+    return True
 
 
 def _abandoned_recently(session: Session, shop_id: int, case: RecoveryCase, settings: dict, now: datetime) -> int:
@@ -190,3 +219,9 @@ def _abandoned_recently(session: Session, shop_id: int, case: RecoveryCase, sett
 def shops_with_due_cases(session: Session, now: datetime) -> list[int]:
     return list(session.scalars(select(RecoveryCase.shop_id).where(
         RecoveryCase.status == CaseStatus.PENDING, RecoveryCase.due_at <= now).distinct()))
+
+
+def on_stock_changed(session: Session, shop_id: int, variant_ids: list[int], now: datetime | None = None) -> list[int]:
+    """Stock changed for these variants (an inventory or product webhook): raise stage 3's stock notices."""
+    return stock_notices.on_stock_changed(session, shop_id, variant_ids, lambda: settings_for(session, shop_id),
+                                          now or utcnow())

@@ -41,7 +41,8 @@ DEFAULTS: dict[str, Any] = {
         "1": {"enabled": True, "start_hours": 0, "end_hours": 24},
         "2": {"enabled": True, "start_hours": 48, "end_hours": 168, "offers": list(OFFERS),
               "trial_text": "", "discount_enabled": False, "discount_percent": 10, "discount_valid_days": 3},
-        "3": {"enabled": True, "start_hours": 168, "end_hours": 720},
+        # The last reminder goes this long before Shopify drops the checkout (about 30 days after it started).
+        "3": {"enabled": True, "start_hours": 168, "end_hours": 720, "last_reminder_lead_hours": 48},
     },
 }
 
@@ -158,6 +159,7 @@ _STAGE_FIELDS = {
     "end_hours": lambda e, p, v: _int(e, p, v, 0, MAX_HOURS),
     "discount_percent": lambda e, p, v: _int(e, p, v, 1, 90),
     "discount_valid_days": lambda e, p, v: _int(e, p, v, 1, 30),
+    "last_reminder_lead_hours": lambda e, p, v: _int(e, p, v, 1, 14 * 24),
     "offers": _offers,
     "trial_text": _trial_text,
 }

@@ -12,6 +12,9 @@ from decimal import Decimal
 
 from app.supply.requote import Requote
 
+# Shopify keeps an abandoned checkout (and its recovery link) for about 30 days after it was started.
+CHECKOUT_KEPT = timedelta(days=30)
+
 
 @dataclass(frozen=True)
 class StagePlan:
@@ -20,7 +23,31 @@ class StagePlan:
     not_after: datetime
 
 
-def plan(abandoned_at: datetime, settings: dict, *, repeat: bool, high_value: bool) -> list[StagePlan]:
+def expires_at(started_at: datetime) -> datetime:
+    return started_at + CHECKOUT_KEPT
+
+
+def last_reminder_window(abandoned_at: datetime, started_at: datetime, stage: dict) -> tuple[datetime, datetime]:
+    """Stage 3's timed message goes `last_reminder_lead_hours` before the checkout expires, inside the stage's
+    window; the window may be empty (start >= end) when the checkout expires before the stage opens."""
+    opens = abandoned_at + timedelta(hours=stage["start_hours"])
+    closes = abandoned_at + timedelta(hours=stage["end_hours"])
+    expiry = expires_at(started_at)
+    return max(opens, expiry - timedelta(hours=stage["last_reminder_lead_hours"])), min(closes, expiry)
+
+
+def notice_window(abandoned_at: datetime, started_at: datetime, stage: dict,
+                  now: datetime) -> tuple[datetime, datetime]:
+    """A stock notice raised at `now` goes at once, but not before stage 3 opens nor after the checkout expires."""
+    opens = abandoned_at + timedelta(hours=stage["start_hours"])
+    return max(now, opens), min(abandoned_at + timedelta(hours=stage["end_hours"]), expires_at(started_at))
+
+
+def plan(abandoned_at: datetime, settings: dict, *, repeat: bool, high_value: bool,
+         started_at: datetime | None = None, now: datetime | None = None) -> list[StagePlan]:
+    """The timed messages of a newly abandoned checkout. Windows already closed at `now` are left out (a
+    checkout imported days after it was abandoned gets only what is still ahead of it)."""
+    started_at = started_at or abandoned_at
     out = []
     for key in ("1", "2", "3"):
         stage = settings["stages"][key]
@@ -28,8 +55,14 @@ def plan(abandoned_at: datetime, settings: dict, *, repeat: bool, high_value: bo
             continue
         if key == "2" and not (repeat or high_value):
             continue  # the offers are for repeat abandoners and high-value checkouts only
-        out.append(StagePlan(int(key), abandoned_at + timedelta(hours=stage["start_hours"]),
-                             abandoned_at + timedelta(hours=stage["end_hours"])))
+        if key == "3":
+            start, end = last_reminder_window(abandoned_at, started_at, stage)
+        else:
+            start, end = abandoned_at + timedelta(hours=stage["start_hours"]), abandoned_at + timedelta(
+                hours=stage["end_hours"])
+        if start >= end or (now is not None and end <= now):
+            continue
+        out.append(StagePlan(int(key), start, end))
     return out[: settings["per_checkout_max"]]
 
 
@@ -58,16 +91,23 @@ def _promise(requote: Requote) -> dict:
 
 
 def choose(stage: int, requote: Requote, settings: dict, *, tier: str | None, customer_known: bool,
-           was_short: bool = False) -> Offer | None:
-    """The offer for `stage` given a re-quote made now; None means the stage has nothing honest to say."""
+           kind: str = "timed") -> Offer | None:
+    """The offer for `stage` given a re-quote made now; None means the stage has nothing honest to say.
+
+    Stage 3 has two messages: the timed last reminder before the checkout expires, and the stock notice
+    (`kind="stock"`) raised when stock returns for a line that was short at abandonment."""
     if stage == 1:
         return _supply_answer(requote)
     if stage == 2:
         return _stage_two(requote, settings["stages"]["2"], tier, customer_known)
-    if requote.status == "backorder" and requote.best is not None:
-        return Offer("restock", **_promise(requote), short_variant_ids=requote.short_variant_ids)
-    if requote.in_stock:
-        return Offer("back_in_stock" if was_short else "last_reminder", **_promise(requote))
+    if kind == "stock":
+        if requote.in_stock:
+            return Offer("back_in_stock", **_promise(requote))
+        if requote.status == "backorder" and requote.best is not None:
+            return Offer("restock", **_promise(requote), short_variant_ids=requote.short_variant_ids)
+        return None  # gone again before the notice could go
+    if requote.in_stock or (requote.status == "backorder" and requote.best is not None):
+        return Offer("last_reminder", **_promise(requote), short_variant_ids=requote.short_variant_ids)
     return None  # still unavailable with no restock date: a reminder would only disappoint
 
 

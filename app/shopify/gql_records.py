@@ -8,6 +8,7 @@ Malformed input raises PayloadError, like the webhook parsers.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -70,6 +71,15 @@ def shop_record(node: Json, domain: str) -> ShopRecord:
     )
 
 
+def primary_locale(locales: list[Json] | None) -> str | None:
+    """The shop's primary locale from `shopLocales`, e.g. "fr" or "pt-BR"; None when none is marked primary."""
+    for item in locales or ():
+        code = item.get("locale") if isinstance(item, dict) else None
+        if item.get("primary") and isinstance(code, str) and 1 < len(code) <= 16:
+            return code
+    return None
+
+
 def location_record(node: Json) -> LocationRecord:
     return LocationRecord(
         shopify_id=gid_number(node["id"]), name=node.get("name") or "", address=_address(node.get("address")) or
@@ -94,8 +104,16 @@ def product_record(node: Json, shop_currency: str, variants: list[Json] | None =
         shopify_id=gid_number(node["id"]), title=node.get("title") or "", handle=node.get("handle"),
         vendor=node.get("vendor"), product_type=node.get("productType"),
         status=(node.get("status") or "").lower() or None, updated_at=timestamp(node, "updatedAt"),
-        variants=tuple(variant_record(v, shop_currency) for v in variant_nodes),
+        variants=tuple(replace(variant_record(v, shop_currency), image_url=_featured_image(node))
+                       for v in variant_nodes),
     )
+
+
+def _featured_image(node: Json) -> str | None:
+    # The product's featured image stands for each variant (a variant's own media would be one more nested
+    # connection per variant in the bulk query; the products/update webhook does carry it).
+    url = (((node.get("featuredMedia") or {}).get("preview") or {}).get("image") or {}).get("url")
+    return url if isinstance(url, str) and url else None
 
 
 def inventory_item_record(node: Json) -> InventoryItemRecord:
@@ -151,6 +169,7 @@ def line_record(node: Json) -> LineRecord:
         shopify_id=gid_number(node["id"]) if node.get("id") else None, variant_id=_ref(node.get("variant")),
         product_id=_ref(node.get("product")), sku=node.get("sku") or None, title=node.get("title") or "",
         quantity=int(node.get("quantity") or 0), price=price,
+        image_url=(node.get("image") or {}).get("url") or None,
     )
 
 

@@ -191,10 +191,22 @@ def parse_location(d: Json) -> LocationRecord:
     )
 
 
+def _image_urls(d: Json) -> tuple[dict[int, str], str | None]:
+    """Image id → src, and the featured image's src (`image`, else the first of `images`)."""
+    by_id = {}
+    for image in items(d, "images"):
+        if isinstance(image.get("id"), int) and isinstance(image.get("src"), str):
+            by_id[image["id"]] = image["src"]
+    featured = (d.get("image") or {}).get("src") if isinstance(d.get("image"), dict) else None
+    return by_id, featured if isinstance(featured, str) else next(iter(by_id.values()), None)
+
+
 def parse_product(d: Json, shop_currency: str) -> ProductRecord:
+    images, featured = _image_urls(d)
     variants = tuple(
         VariantRecord(shopify_id=resource_id(v), title=text(v, "title") or "", sku=text(v, "sku"),
-                      price=money(v, "price", shop_currency), inventory_item_id=opt_int(v, "inventory_item_id"))
+                      price=money(v, "price", shop_currency), inventory_item_id=opt_int(v, "inventory_item_id"),
+                      image_url=images.get(v.get("image_id")) or featured)
         for v in items(d, "variants")
     )
     return ProductRecord(

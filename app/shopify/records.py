@@ -42,6 +42,7 @@ class ShopRecord:
     timezone: str
     country_code: str | None
     plan_name: str | None
+    primary_locale: str | None = None  # from shopLocales; None when the query did not return it
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class VariantRecord:
     sku: str | None
     price: Money | None
     inventory_item_id: int | None
+    image_url: str | None = None  # its own image, else the product's featured image
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class LineRecord:
     title: str
     quantity: int
     price: Money
+    image_url: str | None = None  # the variant's (else product's) image, where the source gives it
 
 
 @dataclass(frozen=True)

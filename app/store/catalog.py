@@ -64,6 +64,7 @@ def upsert_product(session: Session, shop_id: int, record: ProductRecord) -> Pro
             variant.price = rec.price.amount if rec.price else None
             variant.currency = rec.price.currency if rec.price else None
             variant.inventory_item_id = rec.inventory_item_id
+            variant.image_url = rec.image_url
         for shopify_id, variant in existing.items():
             if shopify_id not in seen:
                 product.variants.remove(variant)

@@ -40,11 +40,15 @@ def upsert_checkout(session: Session, shop_id: int, record: CheckoutRecord) -> C
         "completed_at": record.completed_at,
         "closed_at": record.closed_at,
     }
+    if record.cart_token is None:
+        # The abandonedCheckouts query has no cart token; a re-read must not erase the one a webhook gave.
+        del values["cart_token"]
     checkout, written = upsert(session, Checkout, shop_id, {"token": record.token}, values)
     if written:
         checkout.lines = [
             CheckoutLine(shop_id=shop_id, variant_id=line.variant_id, product_id=line.product_id, sku=line.sku,
-                         title=line.title, quantity=line.quantity, price=line.price.amount)
+                         title=line.title, quantity=line.quantity, price=line.price.amount,
+                         image_url=line.image_url)
             for line in record.lines
         ]
     if checkout.converted_order_shopify_id is None:

@@ -18,6 +18,7 @@ def upsert_shop_settings(session: Session, shop: Shop, record: ShopRecord) -> Sh
     shop.timezone = record.timezone or shop.timezone
     shop.country_code = record.country_code or shop.country_code
     shop.plan_name = record.plan_name or shop.plan_name
+    shop.primary_locale = record.primary_locale or shop.primary_locale
     session.flush()
     return shop
 

@@ -142,6 +142,28 @@ def _difference(best: Quote, default: Quote | None) -> Money | None:
     return Money(best.price.amount - default.price.amount, best.price.currency)
 
 
+def shortages(session: Session, shop_id: int, lines: dict[int, list[tuple[int, int]]], now: datetime
+              ) -> dict[int, dict[int, int]]:
+    """For each key's (variant, quantity) lines, the variants the whole network cannot cover right now, with the
+    units needed: one stock read for the batch, no promise computed (abandonment detection calls this)."""
+    variants = {v for pairs in lines.values() for v, _ in pairs if v is not None}
+    if not variants:
+        return {}
+    supply = loader.load_supply(session, shop_id)
+    inventory = loader.load_inventory(session, shop_id, variants, now)
+    out: dict[int, dict[int, int]] = {}
+    for key, pairs in lines.items():
+        need: dict[int, int] = {}
+        for variant, quantity in pairs:
+            if variant is not None:
+                need[variant] = need.get(variant, 0) + quantity
+        cart = [CartLine(str(v), q) for v, q in need.items() if q > 0]
+        short = _short(supply, inventory, cart)
+        if short:
+            out[key] = {v: need[v] for v in short}
+    return out
+
+
 def _short(supply: ShopSupply, inventory: Inventory, cart: Sequence[CartLine]) -> tuple[int, ...]:
     """Variants whose free units across every warehouse (after safety stock) fall short of the cart."""
     need: dict[str, int] = {}

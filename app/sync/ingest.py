@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.recovery.service import record_checkout, record_order
 from app.shopify import gql_records as gr
 from app.shopify.bulk import RootObject
 from app.shopify.payload_fields import gid_number
 from app.store import (
-    upsert_checkout,
     upsert_customer,
     upsert_inventory_item,
     upsert_inventory_level,
     upsert_location,
-    upsert_order,
     upsert_product,
 )
 
@@ -53,7 +52,8 @@ def save_customer_group(session: Session, shop_id: int, root: RootObject, curren
 
 
 def save_order(session: Session, shop_id: int, node: dict, lines: list[dict] | None = None) -> None:
-    upsert_order(session, shop_id, gr.order_record(node, lines))
+    # Through recovery like a webhook: an order only the reconciliation saw still converts its case.
+    record_order(session, shop_id, gr.order_record(node, lines))
 
 
 def save_order_group(session: Session, shop_id: int, root: RootObject, currency: str) -> None:
@@ -61,7 +61,8 @@ def save_order_group(session: Session, shop_id: int, root: RootObject, currency:
 
 
 def save_checkout(session: Session, shop_id: int, node: dict) -> None:
-    upsert_checkout(session, shop_id, gr.checkout_record(node))
+    # The same path as checkouts/* webhooks: an imported or repaired checkout opens or updates its case.
+    record_checkout(session, shop_id, gr.checkout_record(node))
 
 
 BULK_SAVERS = {

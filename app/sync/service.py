@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Shop, SyncStatus, SyncStep
 from app.shopify import bulk
-from app.shopify.admin_api import AdminClient
-from app.shopify.gql_records import shop_record
+from app.shopify.admin_api import AdminApiError, AdminClient
+from app.shopify.gql_records import primary_locale, shop_record
 from app.store import upsert_shop_settings
 from app.sync import ingest
 
@@ -94,7 +94,8 @@ def run_sync(session: Session, shop: Shop, client: AdminClient, options: SyncOpt
 def _run_step(session: Session, shop: Shop, client: AdminClient, step: SyncStep, options: SyncOptions) -> bool:
     now = options.now or datetime.now(UTC)
     if step.step == "shop":
-        upsert_shop_settings(session, shop, shop_record(client.execute("ShopSettings")["shop"], shop.domain))
+        record = shop_record(client.execute("ShopSettings")["shop"], shop.domain)
+        upsert_shop_settings(session, shop, replace(record, primary_locale=_primary_locale(shop, client)))
         step.done = step.total = 1
         return True
     if step.step == "locations":
@@ -106,6 +107,18 @@ def _run_step(session: Session, shop: Shop, client: AdminClient, step: SyncStep,
                {"query": f"updated_at:>='{since}'"}, ingest.save_checkout)
         return True
     return _bulk_step(session, shop, client, step, options, now)
+
+
+def _primary_locale(shop: Shop, client: AdminClient) -> str | None:
+    """The shop's primary locale (recovery mail falls back to it before English). A separate query because
+    `shopLocales` needs `read_locales`: a shop that has not granted it yet still syncs, keeping what we hold."""
+    if "read_locales" not in (shop.scopes or "").split(","):
+        return None
+    try:
+        return primary_locale(client.execute("ShopLocales").get("shopLocales"))
+    except AdminApiError as exc:
+        log.warning("shop %s: no primary locale (%s)", shop.id, exc)
+        return None
 
 
 def _paged(session, shop, client, step, operation, path, variables, save) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app import queue as queues
 from app.models import RecoverySettings
-from app.recovery import report
+from app.recovery import demand_store, report
 from app.recovery.preview import render_stage
 from app.recovery.service import settings_for
 from app.recovery.settings import SettingsError, validate
@@ -70,6 +70,17 @@ def get_results():
         return _bad("days must be a whole number from 1 to 365.")
     since = datetime.now(UTC) - timedelta(days=int(raw))
     return jsonify(days=int(raw), **report.summary(g.db, g.shop.id, since))
+
+
+@bp.get("/api/recovery/demand")
+@auth.require_app_session
+def get_demand():
+    """Cart demand per variant and region, and per day: what shoppers put in carts and took out again."""
+    raw = request.args.get("days", "30")
+    if not raw.isdigit() or not 1 <= int(raw) <= 365:
+        return _bad("days must be a whole number from 1 to 365.")
+    since = (datetime.now(UTC) - timedelta(days=int(raw) - 1)).date()
+    return jsonify(days=int(raw), since=since.isoformat(), **demand_store.summary(g.db, g.shop.id, since))
 
 
 def _context():

@@ -37,12 +37,10 @@ Handler = Callable[[EventContext], None]
 
 
 def handle_orders(ctx: EventContext):
-    from app.recovery.service import on_order
+    from app.recovery.service import record_order
 
-    order = store.upsert_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
     # Any order event may be the first we see of it: stop recovery messages for its checkout at once.
-    on_order(ctx.session, ctx.shop_id, order)
-    return order
+    return record_order(ctx.session, ctx.shop_id, payloads.parse_order(ctx.data))
 
 
 def handle_orders_paid(ctx: EventContext) -> None:
@@ -96,29 +94,34 @@ def handle_refunds_create(ctx: EventContext) -> None:
 
 
 def handle_checkouts(ctx: EventContext) -> None:
-    from app.recovery.service import on_checkout
+    from app.recovery.service import record_checkout
 
-    checkout = store.upsert_checkout(ctx.session, ctx.shop_id, payloads.parse_checkout(ctx.data))
-    on_checkout(ctx.session, ctx.shop_id, checkout)
+    record_checkout(ctx.session, ctx.shop_id, payloads.parse_checkout(ctx.data))
 
 
 handle_checkouts_create = handle_checkouts_update = handle_checkouts
 
 
 def handle_carts(ctx: EventContext) -> None:
-    store.upsert_cart(ctx.session, ctx.shop_id, payloads.parse_cart(ctx.data))
+    from app.recovery.demand_store import record_cart
+
+    # No contact details: never a recovery case, only demand signals (carted and dropped units per day).
+    record_cart(ctx.session, ctx.shop_id, payloads.parse_cart(ctx.data))
 
 
 handle_carts_create = handle_carts_update = handle_carts
 
 
 def _stock_changed(ctx: EventContext, variant_ids: list[int]) -> None:
-    # Bumped after the commit: a promise computed in between is then keyed by the old version, never the new.
+    from app.recovery.service import on_stock_changed
     from app.supply import versions
 
     shop_id = ctx.shop_id
     if variant_ids:
+        # Bumped after the commit: a promise computed in between is then keyed by the old version, never the new.
         ctx.after_commit.append(lambda: versions.bump_stock(shop_id, variant_ids))
+        # Stock back for a line that was short at abandonment: stage 3's back-in-stock / restock notice.
+        on_stock_changed(ctx.session, shop_id, variant_ids)
 
 
 def _settings_changed(ctx: EventContext) -> None:

@@ -102,9 +102,11 @@ def test_stages_are_planned_by_flags_and_the_checkout_cap():
     plain = stages.plan(at, SETTINGS, repeat=False, high_value=False)
     assert [p.stage for p in plain] == [1, 3]
     flagged = stages.plan(at, SETTINGS, repeat=False, high_value=True)
+    # Stage 3's timed message is the last reminder: 48 h (the default lead) before Shopify drops the
+    # checkout, 30 days after it started; here it started when it was abandoned.
     assert [(p.stage, p.scheduled_for - at, p.not_after - at) for p in flagged] == [
         (1, timedelta(0), timedelta(hours=24)), (2, timedelta(days=2), timedelta(days=7)),
-        (3, timedelta(days=7), timedelta(days=30))]
+        (3, timedelta(days=28), timedelta(days=30))]
     capped = merge({"per_checkout_max": 1})
     assert [p.stage for p in stages.plan(at, capped, repeat=True, high_value=True)] == [1]
 
@@ -147,14 +149,43 @@ def test_stage_two_offers_what_the_merchant_enabled_in_order():
     assert stages.choose(2, requote(), two, tier=None, customer_known=False).kind == "reminder"
 
 
-def test_stage_three_sends_restock_dates_back_in_stock_or_nothing():
+def test_the_last_reminder_follows_the_merchants_lead_time_and_the_checkouts_start():
+    started = NOW - timedelta(days=3)  # abandoned three days after it started
+    lead = merge({"stages": {"3": {"last_reminder_lead_hours": 24}}})
+    (last,) = [p for p in stages.plan(NOW, lead, repeat=False, high_value=False, started_at=started) if p.stage == 3]
+    assert (last.scheduled_for, last.not_after) == (started + timedelta(days=29), started + timedelta(days=30))
+    # Started so long ago that it expires before stage 3 opens: no last reminder at all.
+    old = NOW - timedelta(days=25)
+    assert [p.stage for p in stages.plan(NOW, SETTINGS, repeat=False, high_value=False, started_at=old)] == [1]
+
+
+def test_an_imported_checkout_gets_only_the_stages_still_ahead_of_it():
+    abandoned = NOW - timedelta(days=10)
+    planned = stages.plan(abandoned, SETTINGS, repeat=True, high_value=False, started_at=abandoned, now=NOW)
+    assert [p.stage for p in planned] == [3]
+
+
+def test_stage_three_last_reminder_and_stock_notice():
     backorder = requote(status="backorder", in_stock=False, best=quote(backorder=True), short_variant_ids=(501,))
-    assert stages.choose(3, backorder, SETTINGS, tier=None, customer_known=False).kind == "restock"
-    assert stages.choose(3, requote(), SETTINGS, tier=None, customer_known=False, was_short=True).kind == \
+    gone = requote(status="unavailable", best=None, in_stock=False)
+    # The stock notice: back in stock, or a restock date, or (gone again) nothing.
+    assert stages.choose(3, requote(), SETTINGS, tier=None, customer_known=False, kind="stock").kind == \
         "back_in_stock"
+    assert stages.choose(3, backorder, SETTINGS, tier=None, customer_known=False, kind="stock").kind == "restock"
+    assert stages.choose(3, gone, SETTINGS, tier=None, customer_known=False, kind="stock") is None
+    # The timed message is the last reminder, with the restock window when there is one.
     assert stages.choose(3, requote(), SETTINGS, tier=None, customer_known=False).kind == "last_reminder"
-    assert stages.choose(3, requote(status="unavailable", best=None, in_stock=False), SETTINGS, tier=None,
-                         customer_known=False) is None
+    last = stages.choose(3, backorder, SETTINGS, tier=None, customer_known=False)
+    assert (last.kind, last.latest) == ("last_reminder", date(2026, 3, 6))
+    assert stages.choose(3, gone, SETTINGS, tier=None, customer_known=False) is None
+
+
+def test_the_lead_time_is_validated():
+    assert validate({"stages": {"3": {"last_reminder_lead_hours": 72}}})["stages"]["3"]["last_reminder_lead_hours"] \
+        == 72
+    with pytest.raises(SettingsError) as err:
+        validate({"stages": {"3": {"last_reminder_lead_hours": 0}}})
+    assert "stages.3.last_reminder_lead_hours" in err.value.errors
 
 
 def test_attribution_credits_the_last_message_within_the_window():
