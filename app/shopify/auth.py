@@ -3,7 +3,8 @@
 Document loads carry `id_token` in the query string, fetches carry `Authorization: Bearer`; shopifyapp
 verifies both (HS256, 10 s leeway, audience, old secret during rotation). A stale token on a document
 goes to the patch-id-token page (App Bridge fetches a fresh one and reloads); on a fetch it gets a 401
-with `X-Shopify-Retry-Invalid-Session-Request: 1`, which App Bridge retries once. The shop comes only
+with `X-Shopify-Retry-Invalid-Session-Request: 1`, which App Bridge retries once. Routes under `/api/` are
+always fetches: without a token they get that 401 too, never the document redirect. The shop comes only
 from the verified token's `dest` claim, never from the query string.
 """
 
@@ -66,8 +67,13 @@ def _request_input(config: Config) -> dict:
     return {"method": request.method, "headers": dict(request.headers), "url": url, "body": ""}
 
 
+API_PREFIX = "/api/"  # the JSON API: only ever fetched by App Bridge, never loaded as a page
+
+
 def is_document_request() -> bool:
-    return "Authorization" not in request.headers
+    """A page load (id token in the query) rather than a fetch (bearer token). A request to the JSON API is a
+    fetch even without its token: a redirect to the patch page would hand HTML to a `fetch` expecting JSON."""
+    return "Authorization" not in request.headers and not request.path.startswith(API_PREFIX)
 
 
 def csp_for(shop_domain: str | None) -> str:
@@ -102,6 +108,9 @@ def require_app_session(view: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         config = _config()
         document = is_document_request()
+        if not document and "Authorization" not in request.headers:
+            # Answered like a stale token on a fetch: App Bridge retries once with a fresh one.
+            return _refuse("Missing session token.", 401, document=False, retry=True)
         verified = shopify_app(config).verify_app_home_req(_request_input(config), PATCH_ID_TOKEN_PATH)
         if not verified.ok:
             log.info("app home request refused: %s", verified.log.code)
