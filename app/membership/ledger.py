@@ -143,13 +143,14 @@ def _per_order(shop_id: int, currency: str, customer_id: int | None = None, emai
     return stmt.group_by(e.order_shopify_id).subquery("per_order")
 
 
-def _owned(shop_id: int, per_order):
-    """per_order rows with their owning customer: their own id, or a live customer with the guest email."""
-    by_email = (
-        select(func.lower(Customer.email).label("email"), func.min(Customer.shopify_id).label("customer_id"))
-        .where(Customer.shop_id == shop_id, Customer.email.is_not(None), Customer.deleted.is_(False))
-        .group_by(func.lower(Customer.email)).subquery("by_email")
-    )
+def _owned(shop_id: int, per_order, email: str | None = None):
+    """per_order rows with their owning customer: their own id, or a live customer with the guest email.
+    With `email` (one customer's spend) only that email's owners are looked up, through the index."""
+    owners = select(func.lower(Customer.email).label("email"), func.min(Customer.shopify_id).label("customer_id"))
+    owners = owners.where(Customer.shop_id == shop_id, Customer.email.is_not(None), Customer.deleted.is_(False))
+    if email is not None:
+        owners = owners.where(func.lower(Customer.email) == email)
+    by_email = owners.group_by(func.lower(Customer.email)).subquery("by_email")
     owner = func.coalesce(per_order.c.customer_id, by_email.c.customer_id).label("owner")
     joined = per_order.outerjoin(
         by_email, and_(per_order.c.customer_id.is_(None), per_order.c.email == by_email.c.email))
@@ -159,13 +160,15 @@ def _owned(shop_id: int, per_order):
 def spend(session: Session, shop: Shop, since: datetime, customer_ids: Sequence[int] | None = None
           ) -> dict[int, Decimal]:
     """Net spend per customer for orders paid since `since`; every customer with a ledger line when ids is None."""
+    email = None
     if customer_ids is not None and len(customer_ids) == 1:
         email = session.scalar(select(func.lower(Customer.email)).where(
             Customer.shop_id == shop.id, Customer.shopify_id == customer_ids[0], Customer.deleted.is_(False)))
         per_order = _per_order(shop.id, shop.currency, customer_ids[0], email)
     else:
         per_order = _per_order(shop.id, shop.currency)
-    owner, joined = _owned(shop.id, per_order)
+    # One customer: their lines and guest lines under their email; nobody else's email can own those.
+    owner, joined = _owned(shop.id, per_order, email if customer_ids is not None and len(customer_ids) == 1 else None)
     in_window = case((per_order.c.paid_at >= since, per_order.c.net), else_=0)
     stmt = select(owner, func.sum(in_window)).select_from(joined).where(owner.is_not(None)).group_by(owner)
     if customer_ids is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps
@@ -12,7 +12,11 @@ from app.models.base import Base, BigId, ShopScoped, Timestamps
 
 class Customer(ShopScoped, Timestamps, Base):
     __tablename__ = "customers"
-    __table_args__ = (UniqueConstraint("shop_id", "shopify_id"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "shopify_id"),
+        # Guest orders join the customer with their email, case-insensitively, on every paid order.
+        Index("ix_customers_shop_email_lower", "shop_id", text("lower(email)")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shopify_id: Mapped[int] = mapped_column(BigInteger)
