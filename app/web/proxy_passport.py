@@ -22,8 +22,8 @@ from app.models import Shop
 from app.shopify import auth
 from app.shopify.proxy import proxy_session, require_proxy_signature
 from app.supply.sentences import pick_locale
+from app.traceability import page_texts, service, urls
 from app.traceability import passport as rules
-from app.traceability import service, urls
 from app.traceability.publish import shipping_kg
 from app.traceability.qr import qr_svg
 
@@ -110,7 +110,8 @@ def passport_page(product_id: int):
     records = found.document["records"]
     lot = request.args.get("lot")
     lot = lot if lot in rules.lots(records) else None
-    _, locale = pick_locale(request.args.get("locale"))
+    language, locale = pick_locale(request.args.get("locale"))
+    words = page_texts.texts(language)
     steps = rules.current_steps(records, lot)
     shipping = shipping_kg(proxy_session(), shop.id, product_id, datetime.now(UTC))
     production = rules.production_kg(steps)
@@ -120,7 +121,9 @@ def passport_page(product_id: int):
         production_kg=production, shipping_kg=None if shipping is None else f"{shipping:.2f}",
         total_kg=_total(production, shipping), day=lambda iso: format_date(date.fromisoformat(iso), "medium",
                                                                            locale=locale),
-        language=str(locale.language), jwks_uri=urls.jwks_uri(shop.domain))
+        language=language, jwks_uri=urls.jwks_uri(shop.domain), t=words, stage_keys=page_texts.STAGE_KEYS,
+        # The shop's name goes between the two parts of the sentence, escaped like every other value.
+        verified_parts=words["verified"].replace("{n}", str(found.verification.length or 0)).split("{shop}", 1))
     return _answer(html, mimetype="application/liquid", **{"Cache-Control": "public, max-age=60"})
 
 

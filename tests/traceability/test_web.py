@@ -128,3 +128,17 @@ def test_admin_page_lists_the_chain_escaped(web):
     html = web.get(f"/traceability?{query}").get_data(as_text=True)
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
     assert "chain and signature verified" in html
+
+
+@pytest.mark.parametrize(("locale", "title", "stage"), [
+    ("fr", "Passeport produit", "Matière première"),
+    ("ja", "製品パスポート", "原材料"),
+    ("zh-CN", "产品护照", "原材料"),
+    ("pt-BR", "Product passport", "Raw material"),  # a language we do not have: English
+])
+def test_the_passport_page_speaks_the_shoppers_language(web, locale, title, stage):
+    admin(web, "POST", RECORDS, {**GOOD, "stage": "raw_material"})
+    html = web.get(proxied(f"/passport/{PRODUCT}", locale=locale)).get_data(as_text=True)
+    assert f"<h1>{title}: " in html
+    assert f"<strong>{stage}</strong>" in html
+    assert 'data-verified="true"' in html
