@@ -102,6 +102,24 @@ def _lines(session: Session, shop_id: int, checkout: Checkout) -> list[tuple]:
     return [(title, quantity, price, checkout.currency, image) for title, quantity, price, image in rows]
 
 
+def _delivered_before(session: Session, shop_id: int, msg: RecoveryMessage) -> str | None:
+    """Why not to send again a message an earlier claim handed to the mail server (`sent_at` is only left set
+    by a sender that stopped between that hand-over and recording the outcome), or None to resend it.
+
+    Resending is right when the server never took the mail (killed mid-DATA); it is a duplicate when the
+    server had accepted it. Evidence of delivery settles it: the mail was opened or clicked (its links carry
+    this message's id), or the shopper got a newer message since, which makes this one stale either way."""
+    if msg.opened_at is not None or msg.clicked_at is not None:
+        return "delivered before the sender stopped: opened or clicked since"
+    newer = session.scalar(select(RecoveryMessage.id).where(
+        RecoveryMessage.shop_id == shop_id, RecoveryMessage.email == msg.email, RecoveryMessage.id != msg.id,
+        RecoveryMessage.sent_at > msg.sent_at,
+        RecoveryMessage.state.in_((SendState.SENT, SendState.SENDING))).limit(1))
+    if newer is not None:
+        return "not resent after the sender stopped: a newer message has gone to the shopper since"
+    return None
+
+
 def prepare(session: Session, shop_id: int, message_id: int, token: str, now: datetime,
             quotes: dict[int, Requote], ctx: Context) -> Ready:
     msg = session.scalar(select(RecoveryMessage).where(
@@ -112,6 +130,10 @@ def prepare(session: Session, shop_id: int, message_id: int, token: str, now: da
     from app.recovery.sending import lock_shopper
 
     lock_shopper(session, shop_id, msg.email)
+    if msg.sent_at is not None:
+        delivered = _delivered_before(session, shop_id, msg)
+        if delivered is not None:
+            return Ready(state=SendState.SENT, reason=delivered)
     case = session.get(RecoveryCase, msg.case_id)
     checkout = session.get(Checkout, case.checkout_id)
     shop = session.get(Shop, shop_id)
@@ -148,7 +170,8 @@ def prepare(session: Session, shop_id: int, message_id: int, token: str, now: da
                   brand(settings, shop, ctx.app_url), to=msg.email, message_id=message_id_header(ctx, shop_id, msg.id),
                   sent_at=now, tags={"Stage": str(msg.stage), "Offer": offer.kind})
     msg.sent_at, msg.offer, msg.subject, msg.locale = now, offer.kind, content.subject, content.language
-    msg.details = {**(msg.details or {}), "basis": decision.basis, "short_variant_ids": list(offer.short_variant_ids),
+    msg.details = {**(msg.details or {}), "basis": decision.basis, "message_id": email["Message-ID"],
+                   "short_variant_ids": list(offer.short_variant_ids),
                    "earliest": offer.earliest.isoformat() if offer.earliest else None,
                    "latest": offer.latest.isoformat() if offer.latest else None, "warehouse": offer.warehouse,
                    "days_saved": offer.days_saved, "saving": str(offer.saving) if offer.saving is not None else None}

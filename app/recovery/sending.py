@@ -10,9 +10,12 @@ The claim is one `UPDATE` over rows picked `FOR UPDATE SKIP LOCKED`, committed b
 workers never hold the same message and a second run of a job finds nothing to do. Every later write is
 guarded by the claim token: a worker whose lease was taken over cannot overwrite the new owner's outcome.
 The one unavoidable gap of SMTP remains: a worker killed after the server accepted the mail but before the
-`sent` commit leaves a message that is sent again when its lease runs out; it carries the same Message-ID
-so mailbox providers fold it. Frequency caps are decided under a per-shopper advisory lock and count
-messages that are being sent (`sent_at` set at the decision), so two workers cannot both use one slot.
+`sent` commit (one UPDATE) leaves a message that looks unsent. Its `sent_at`, committed just before the
+hand-over, tells the next claim that an earlier attempt got that far; the message is then resent only when
+nothing shows it arrived (no open or click of it, no newer message to the shopper since), so a resend
+happens only for mail nobody has seen, once, with the same Message-ID for mailbox providers to fold.
+Frequency caps are decided under a per-shopper advisory lock and count messages that are being sent
+(`sent_at` set at the decision), so two workers cannot both use one slot.
 """
 
 from __future__ import annotations
@@ -88,9 +91,10 @@ def send_claimed(shop_id: int, token: str, ids: list[int], mailer: Mailer, now_f
             ready = prepare.prepare(session, shop_id, message_id, token, now, requotes, context)
             if ready.email is None:
                 if ready.state is not None:
+                    # `sent` here is a copy an earlier claim delivered: its hand-over time stays its sent_at.
                     _guarded(session, message_id, token, claim_token=None, lease_until=None, state=ready.state,
                              scheduled_for=ready.at or RecoveryMessage.scheduled_for, reason=ready.reason,
-                             sent_at=None)
+                             sent_at=RecoveryMessage.sent_at if ready.state == SendState.SENT else None)
                 outcome.add(ready.state or "lost")
                 continue
         try:

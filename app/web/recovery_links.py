@@ -51,7 +51,9 @@ def opened(token: str):
         with db.session(shop_id=shop_id) as session:
             session.execute(update(RecoveryMessage).where(
                 RecoveryMessage.id == message_id, RecoveryMessage.opened_at.is_(None),
-                RecoveryMessage.state == SendState.SENT).values(opened_at=datetime.now(UTC)))
+                # `sending` too: a sender stopped after the server took the mail; this open proves it arrived
+                # and spares the shopper a second copy (see recovery.prepare).
+                RecoveryMessage.state.in_((SendState.SENT, SendState.SENDING))).values(opened_at=datetime.now(UTC)))
     # Always the pixel: a mail client showing a broken image helps no one.
     return PIXEL, 200, {"Content-Type": "image/gif", "Cache-Control": "no-store"}
 

@@ -72,3 +72,66 @@ def test_two_senders_share_a_backlog_without_sending_anything_twice(app, store, 
     assert sum(r.get("sent", 0) for r in results) == 24
     assert sorted(m["To"] for m in inbox.messages) == sorted(f"s{n}@example.com" for n in range(24))
     assert all(m.state == "sent" for m in messages(store) if m.stage == 1)
+
+
+def _hand_over_and_die(store: int, url: str, now: datetime) -> int:
+    """A sender that claims, decides (committing `sent_at`), hands the mail to the server, and is killed
+    before it records `sent`: the steps of `send_claimed` up to the mail server's acceptance."""
+    from app.mail.smtp import Mailer, parse_url
+    from app.recovery import prepare
+
+    with db.session(shop_id=store) as s:
+        token, (message_id,) = sending.claim(s, store, now, limit=1)
+    quotes = prepare.requotes(store, [message_id], now)
+    with db.session(shop_id=store) as s:
+        ready = prepare.prepare(s, store, message_id, token, now, quotes, jobs.context())
+    with Mailer(parse_url(url)) as mailer:
+        mailer.send(ready.email)
+    return message_id
+
+
+def _reclaim_and_send(store: int, url: str, later: datetime) -> dict:
+    from app.mail.smtp import Mailer, parse_url
+
+    with db.session(shop_id=store) as s:
+        token, ids = sending.claim(s, store, later)
+    with Mailer(parse_url(url)) as mailer:
+        return sending.send_claimed(store, token, ids, mailer, lambda: later, jobs.context()).counts
+
+
+def test_a_mail_opened_after_its_sender_died_is_not_sent_again(app, client, store, post, smtp):
+    url, inbox = smtp
+    post("checkouts/create", checkout_payload("crash-open"))
+    jobs.detect()
+    now = datetime.now(UTC)
+    message_id = _hand_over_and_die(store, url, now)
+    (mail,) = inbox.messages
+    stuck = messages(store)[0]
+    assert (stuck.id, stuck.state, stuck.details["message_id"]) == (message_id, "sending", mail["Message-ID"])
+    pixel = mail.get_body(("html",)).get_content().split("/r/o/")[1].split('"')[0]
+    client.get(f"/r/o/{pixel}")  # the shopper opened it: it arrived
+    later = now + sending.LEASE + timedelta(seconds=1)
+    assert _reclaim_and_send(store, url, later) == {"sent": 1}
+    assert len(inbox.messages) == 1  # no second copy
+    done = messages(store)[0]
+    assert (done.state, done.sent_at, done.reason) == (
+        "sent", stuck.sent_at, "delivered before the sender stopped: opened or clicked since")
+
+
+def test_a_stuck_message_is_not_resent_once_a_newer_one_reached_the_shopper(app, store, post, smtp):
+    from sqlalchemy import update
+
+    from app.models import RecoveryMessage
+
+    url, inbox = smtp
+    post("checkouts/create", checkout_payload("crash-newer"))
+    jobs.detect()
+    now = datetime.now(UTC)
+    stuck_id = _hand_over_and_die(store, url, now)
+    with db.session(shop_id=store) as s:  # the shopper has heard from us since (another message went out)
+        s.execute(update(RecoveryMessage).where(RecoveryMessage.id != stuck_id).values(
+            state="sent", sent_at=now + timedelta(minutes=1)))
+    later = now + sending.LEASE + timedelta(seconds=1)
+    assert _reclaim_and_send(store, url, later) == {"sent": 1}
+    assert len(inbox.messages) == 1
+    assert messages(store)[0].reason.startswith("not resent after the sender stopped")
