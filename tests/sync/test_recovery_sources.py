@@ -114,3 +114,23 @@ def _deliver(app, shop_id: int, topic: str, payload: dict) -> None:
         event = WebhookEvent(webhook_id=f"t-{topic}-{payload['token']}", topic=topic, shop_domain=shop.domain,
                              body=b"{}", triggered_at=datetime.now(UTC))
         handlers.HANDLERS[topic](handlers.EventContext(session=s, event=event, shop=shop, data=payload))
+
+
+def test_the_first_sync_stores_the_shops_primary_locale_when_it_may_read_it(ctx, shop_id, sim_shop, fast):
+    from app.models import Shop
+
+    sim_shop.primary_locale = "it"
+    with db.session() as s:
+        s.get(Shop, shop_id).scopes = "read_products,read_locales"
+    first_sync(shop_id, fast)
+    with db.session() as s:
+        assert s.get(Shop, shop_id).primary_locale == "it"
+
+
+def test_without_read_locales_the_sync_still_runs_and_stores_no_locale(ctx, shop_id, sim_shop, fast):
+    from app.models import Shop
+
+    sim_shop.primary_locale = "it"
+    assert first_sync(shop_id, fast) == "done"
+    with db.session() as s:
+        assert s.get(Shop, shop_id).primary_locale is None
