@@ -2,6 +2,7 @@
 
 from app.models.base import Base, ShopScoped, utcnow
 from app.models.catalog import InventoryItem, Product, Variant
+from app.models.certificate_file import CertificateFile  # noqa: F401
 from app.models.checkout import Cart, CartLine, Checkout, CheckoutLine
 from app.models.customer import Customer
 from app.models.dashboard import DASHBOARD_TABLES, DashboardState  # noqa: F401

@@ -139,6 +139,26 @@ def api_import():
     return jsonify(products=len(by_product), added=added, duplicates=duplicates), 201 if added else 200
 
 
+@bp.post("/api/traceability/certificates")
+@auth.require_app_session
+def api_certificate_upload():
+    """Multipart `file` (PDF, PNG or JPEG, up to 4 MB): stored once by its SHA-256; answers the address to
+    put in a record's certificate link. Uploading the same file again answers the same address."""
+    from app.traceability import certificates
+
+    upload = request.files.get("file")
+    if upload is None:
+        return _bad("Send the certificate as a multipart form field named file.")
+    data = upload.read(certificates.MAX_BYTES + 1)
+    try:
+        stored = certificates.store(g.db, g.shop.id, g.shop.domain, data, upload.filename)
+    except certificates.BadFile as exc:
+        return _bad(str(exc))
+    g.db.commit()
+    return jsonify(url=stored.url, sha256=stored.sha256, filename=stored.filename,
+                   content_type=stored.content_type, size=stored.size), 201
+
+
 @bp.post("/api/traceability/products/<int:product_id>/publish")
 @auth.require_app_session
 def api_publish(product_id: int):

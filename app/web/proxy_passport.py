@@ -101,6 +101,21 @@ def passport_qr(product_id: int):
     return _answer(qr_svg(urls.passport_url(shop.domain, product_id)), mimetype="image/svg+xml", **headers)
 
 
+@bp.get("/certificates/<digest>")
+@require_proxy_signature
+def certificate_file(digest: str):
+    """A certificate a passport links to: always a download, never rendered as a page on the shop's domain."""
+    from app.traceability import certificates
+
+    shop = _installed()
+    found = certificates.load(proxy_session(), shop.id, digest) if shop is not None else None
+    if found is None:
+        return _error("no such certificate", 404)
+    return _answer(found.data, mimetype=found.content_type, **{
+        "Content-Disposition": f'attachment; filename="{found.filename}"', "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "public, max-age=31536000, immutable"})
+
+
 @bp.get("/passport/<int:product_id>")
 @require_proxy_signature
 def passport_page(product_id: int):

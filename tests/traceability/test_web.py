@@ -142,3 +142,50 @@ def test_the_passport_page_speaks_the_shoppers_language(web, locale, title, stag
     assert f"<h1>{title}: " in html
     assert f"<strong>{stage}</strong>" in html
     assert 'data-verified="true"' in html
+
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_certificate_file_is_stored_once_linked_by_its_hash_and_served_as_a_download(web):
+    import hashlib
+    import io
+
+    def upload(data: bytes, name: str):
+        return admin(web, "POST", "/api/traceability/certificates", data={"file": (io.BytesIO(data), name)},
+                     content_type="multipart/form-data")
+
+    first = upload(PDF, "GOTS <2026>.pdf")
+    assert first.status_code == 201
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert first.json["sha256"] == digest and first.json["url"].endswith(f"/certificates/{digest}")
+    assert first.json["filename"] == "GOTS-2026.pdf"
+    assert upload(PDF, "again.pdf").json["url"] == first.json["url"]  # the same bytes: the same address
+    # The record links to it; the signed chain covers the address, and the address names the bytes.
+    assert admin(web, "POST", RECORDS, {**GOOD, "certificates": [
+        {"name": "GOTS", "url": first.json["url"]}]}).status_code == 201
+    served = web.get(proxied(f"/certificates/{digest}"))
+    assert served.status_code == 200 and served.data == PDF
+    assert served.mimetype == "application/pdf"
+    assert served.headers["Content-Disposition"].startswith("attachment")
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert hashlib.sha256(served.data).hexdigest() == digest
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"<html><script>alert(1)</script></html>", "PDF, PNG or JPEG"),  # a page in disguise is refused
+    (b"", "empty"),
+    (b"%PDF-" + b"0" * (4 * 1024 * 1024), "larger than 4 MB"),
+])
+def test_other_uploads_are_refused_and_nothing_is_stored(web, data, message):
+    import io
+
+    refused = admin(web, "POST", "/api/traceability/certificates",
+                    data={"file": (io.BytesIO(data), "x.pdf")}, content_type="multipart/form-data")
+    assert refused.status_code == 400 and message in refused.json["error"]
+
+
+def test_certificates_are_the_shops_own(web):
+    assert web.get(proxied(f"/certificates/{'0' * 64}")).status_code == 404
+    assert web.get(proxied("/certificates/not-a-hash")).status_code == 404
+    assert web.get(f"/proxy/certificates/{'0' * 64}").status_code == 401
