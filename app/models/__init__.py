@@ -15,7 +15,7 @@ from app.models.membership import (  # noqa: F401
     TierChange,
 )
 from app.models.order import Order, OrderLine, Refund
-from app.models.privacy import DataExport as DataExport
+from app.models.privacy import CustomerAccess, DataExport, PrivacySettings  # noqa: F401
 from app.models.recovery import RecoveryCase, RecoveryMessage, RecoveryOptOut, RecoverySettings  # noqa: F401
 from app.models.shop import Shop, ShopStatus
 from app.models.supply import (

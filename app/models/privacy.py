@@ -1,13 +1,15 @@
-"""What we answered to a customer's data request: the export itself, kept for the merchant to download."""
+"""Privacy records: customer data exports, the staff access log, and each shop's retention period."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, BigId, ShopScoped, utcnow
+from app.models.base import Base, BigId, ShopScoped, Timestamps, utcnow
+
+DEFAULT_RETENTION_DAYS = 90  # Shopify keeps abandoned checkouts about this long; we keep no longer by default
 
 
 class DataExport(ShopScoped, Base):
@@ -20,3 +22,32 @@ class DataExport(ShopScoped, Base):
     customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     payload: Mapped[dict] = mapped_column(JSON)
+    # Set once the export has been mailed to the shop's email; a re-run of the mail job sends nothing.
+    emailed_at: Mapped[datetime | None]
+
+
+class CustomerAccess(ShopScoped, Base):
+    """A staff member saw a customer's data in the admin: who (the Shopify user id, the id token's `sub`),
+    in which view, and when. One row per customer (or guest's recovery case) shown, so an erasure can unlink
+    exactly that customer."""
+
+    __tablename__ = "customer_access_log"
+    __table_args__ = (Index("ix_customer_access_log_shop_customer", "shop_id", "customer_shopify_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    staff_user_id: Mapped[str | None] = mapped_column(String(64))
+    view: Mapped[str] = mapped_column(String(64))
+    customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger)  # 0 once the customer was erased
+    # A guest's abandoned checkout has no customer id: the recovery case shown stands for them.
+    recovery_case_id: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PrivacySettings(ShopScoped, Timestamps, Base):
+    """Absent row = the defaults. `retention_days` bounds abandoned-checkout data and stored webhook bodies."""
+
+    __tablename__ = "privacy_settings"
+    __table_args__ = (UniqueConstraint("shop_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    retention_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RETENTION_DAYS)
