@@ -85,13 +85,8 @@ def main() -> int:
     prepare_database(database_url)
     redis.Redis.from_url(redis_url).flushdb()
     proxy_seed.seed(database_url)
-    env = {**os.environ, "FLEXCHAIN_ENV": "production", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "APP_URL": "https://flexchain.example", "SHOPIFY_API_KEY": "bench-key", "SHOPIFY_API_SECRET": SECRET,
-           "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", args.worker_class, "--threads",
-         "4" if args.worker_class == "gthread" else "1", "-b", f"127.0.0.1:{PORT}", "--backlog", "2048",
-         "--log-level", "warning", "tests.bench.proxy_wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    env = production_env(database_url, redis_url)
+    server = start_gunicorn(env, args.workers, args.worker_class)
     try:
         wait_until_up()
         results = run_all(args.seconds)
@@ -105,6 +100,21 @@ def main() -> int:
     if args.write_readme:
         write_readme(rows)
     return 0
+
+
+def production_env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {**os.environ, "FLEXCHAIN_ENV": "production", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+            "APP_URL": "https://flexchain.example", "SHOPIFY_API_KEY": "bench-key", "SHOPIFY_API_SECRET": SECRET,
+            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PYTHONPATH": str(ROOT)}
+
+
+def start_gunicorn(env: dict[str, str], workers: int, worker_class: str = "sync",
+                   app: str = "tests.bench.proxy_wsgi:app") -> subprocess.Popen:
+    """gunicorn in its own process group (stop it with os.killpg), on PORT."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "--threads",
+         "4" if worker_class == "gthread" else "1", "-b", f"127.0.0.1:{PORT}", "--backlog", "2048",
+         "--log-level", "warning", app], cwd=ROOT, env=env, start_new_session=True)
 
 
 def prepare_database(url: str) -> None:
@@ -141,14 +151,15 @@ def signed_path(**params: object) -> str:
     return f"/proxy/promise?{urlencode(query)}"
 
 
-def wrk(paths: list[str] | None, seconds: int, delay_ms: float = 0.0) -> dict:
-    """One wrk run; returns its RESULT (latencies in ms, rate in requests/s)."""
+def wrk(paths: list[str] | None, seconds: int, delay_ms: float = 0.0, script: Path = LUA) -> dict:
+    """One wrk run; returns its RESULT (latencies in ms, rate in requests/s). `script` gets the same
+    arguments as paced.lua and prints the same RESULT line."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(paths or []))
         path_file = handle.name
     url = f"http://127.0.0.1:{PORT}{'/bench/empty' if not paths else ''}"
     out = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(LUA), url,
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), url,
          "--", path_file if paths else "-", f"{delay_ms:.2f}", str(THREADS)],
         capture_output=True, text=True, check=True).stdout
     os.unlink(path_file)
@@ -161,16 +172,16 @@ def wrk(paths: list[str] | None, seconds: int, delay_ms: float = 0.0) -> dict:
     return result
 
 
-def paced(make_paths, target_rate: float, seconds: int) -> dict:
+def paced(make_paths, target_rate: float, seconds: int, script: Path = LUA) -> dict:
     """p95 at `target_rate`: calibrate the per-connection gap (short runs), then one full run."""
     gap = CONNECTIONS / target_rate * 1000
     probe_seconds = max(3, seconds // 3)
     for _ in range(4):
-        probe = wrk(make_paths(probe_seconds), probe_seconds, gap)
+        probe = wrk(make_paths(probe_seconds), probe_seconds, gap, script)
         if abs(probe["rate"] - target_rate) / target_rate < 0.07:
             break
         gap *= probe["rate"] / target_rate
-    result = wrk(make_paths(seconds), seconds, gap)
+    result = wrk(make_paths(seconds), seconds, gap, script)
     result["target"] = target_rate
     return result
 

@@ -14,12 +14,14 @@ def _gid(kind: str, number: int) -> str:
 
 def order(n: int, *, customer: int | None = None, lines: int = 2, topic: str = "orders/paid",
           updated_at: str = "2026-03-01T10:00:00Z") -> dict[str, Any]:
-    """Order `n` (ids from 10^9 up), `lines` lines, placed by customer `customer` (default: its own)."""
+    """Order `n` (ids from 10^9 up, a real paid order, not a test one), `lines` lines, placed by customer
+    `customer` (default: one of its own)."""
     payload = build_payload(topic)
     order_id = 10**9 + n
     sample_lines = payload["line_items"]
     payload.update(id=order_id, admin_graphql_api_id=_gid("Order", order_id), name=f"#B{n}", order_number=n,
-                   checkout_token=f"bench-checkout-{n}", updated_at=updated_at,
+                   checkout_token=f"bench-checkout-{n}", updated_at=updated_at, processed_at=updated_at,
+                   test=False, financial_status="paid",
                    line_items=[dict(sample_lines[k % len(sample_lines)], id=order_id * 100 + k,
                                     admin_graphql_api_id=_gid("LineItem", order_id * 100 + k))
                                for k in range(lines)])
