@@ -232,7 +232,7 @@ def handle_customers_redact(ctx: EventContext) -> None:
 
     request = payloads.parse_customer_privacy(ctx.data)
     _check_payload_shop(ctx, request.shop_domain)
-    redact_customer(ctx.session, ctx.event.shop_domain, ctx.shop, request)
+    redact_customer(ctx.session, ctx.event.shop_domain, ctx.shop, request, current=ctx.event)
 
 
 def handle_shop_redact(ctx: EventContext) -> None:

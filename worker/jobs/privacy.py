@@ -1,0 +1,73 @@
+"""Privacy jobs: the retention purge and mailing a customer data export to the merchant (both safe twice)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from app import queue as queues
+from app.extensions import db
+from app.models import DataExport, Shop
+from app.models.privacy import DEFAULT_RETENTION_DAYS
+from app.privacy import retention
+
+log = logging.getLogger(__name__)
+
+
+def purge_all() -> int:
+    """Periodic: a purge job per shop, and one per domain we no longer know that still has stored deliveries
+    (stable job ids, so a slow purge is not doubled)."""
+    with db.session() as session:
+        shop_ids = sorted(session.scalars(select(Shop.id)))
+        orphans = [domain for domain, shop_id in retention.domains_with_events(session) if shop_id is None]
+    for shop_id in shop_ids:
+        queues.enqueue("worker.jobs.privacy.purge", shop_id, job_id=f"privacy-purge-{shop_id}", shop_id=shop_id)
+    for domain in orphans:
+        queues.enqueue("worker.jobs.privacy.purge", None, domain, job_id=f"privacy-purge-{domain}")
+    return len(shop_ids) + len(orphans)
+
+
+def purge(shop_id: int | None, shop_domain: str | None = None, now: datetime | None = None) -> tuple[int, int]:
+    """(checkouts anonymised, webhook deliveries deleted) for one shop, or for a domain we no longer know
+    (its deliveries then keep the default period)."""
+    now = now or datetime.now(UTC)
+    checkouts = events = 0
+    with db.session(shop_id=shop_id) as session:
+        days = DEFAULT_RETENTION_DAYS
+        if shop_id is not None and (shop := session.get(Shop, shop_id)) is not None:
+            days = retention.retention_days(session, shop_id)
+            checkouts = retention.purge_checkouts(session, shop_id, now)
+            shop_domain = shop_domain or shop.domain
+        if shop_domain:
+            events = retention.purge_webhook_events(session, shop_domain, days, now)
+    if checkouts or events:
+        log.info("retention purge of %s: %d checkout(s) anonymised, %d delivery(ies) deleted",
+                 shop_domain or shop_id, checkouts, events)
+    return checkouts, events
+
+
+def mail_export(shop_id: int, export_id: int) -> bool:
+    """Mail the export to the shop's email as a JSON attachment; an export already mailed is not sent again."""
+    from app.config import active_config
+    from app.mail.smtp import Mailer, SmtpNotConfigured, parse_url
+    from app.privacy.export_mail import build_message
+
+    config = active_config()
+    try:
+        smtp = parse_url(config.smtp_url)
+    except SmtpNotConfigured:
+        return False
+    with db.session(shop_id=shop_id) as session:
+        export = session.get(DataExport, export_id)
+        shop = session.get(Shop, shop_id)
+        if export is None or shop is None or export.emailed_at is not None:
+            return False
+        if not shop.email:
+            log.warning("data export %s of shop %s: the shop has no email; it waits in the admin", export_id, shop_id)
+            return False
+        with Mailer(smtp) as mailer:
+            mailer.send(build_message(shop, export, config.app_url))
+        export.emailed_at = datetime.now(UTC)
+    return True
