@@ -41,6 +41,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("membership-review", "worker.jobs.membership.review_all", 6 * 3600, queues.DEFAULT),
     # The dashboard reads daily tables; rebuilding the recent weeks keeps them within 15 minutes of the data.
     PeriodicJob("dashboard-refresh", "worker.jobs.dashboard.refresh_all", 15 * 60, queues.DEFAULT),
+    # Abandoned-checkout contact data and stored webhook bodies do not outlive each shop's retention period.
+    PeriodicJob("privacy-purge", "worker.jobs.privacy.purge_all", 24 * 3600, queues.DEFAULT),
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import after_commit
@@ -122,9 +122,9 @@ def _redact_rows(session: Session, subject: footprint.Subject) -> None:
         .execution_options(synchronize_session=False))
     _update(session, subject, RecoveryMessage, email="")
     _update(session, subject, RecoveryCase, email=None, customer_shopify_id=None)
-    _update(session, subject, Order, email=None, shipping_address=None, customer_shopify_id=None)
+    _update(session, subject, Order, email=None, shipping_address=null(), customer_shopify_id=None)
     _update(session, subject, Refund, note=None)
-    _update(session, subject, Checkout, email=None, phone=None, shipping_address=None, customer_shopify_id=None,
+    _update(session, subject, Checkout, email=None, phone=None, shipping_address=null(), customer_shopify_id=None,
             abandoned_checkout_url=None)
     for model in _DELETE:
         session.execute(delete(model).where(model.shop_id == subject.shop_id, footprint.TABLES[model](subject))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Text, and_, cast, delete, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Checkout, EventStatus, PrivacySettings, RecoveryCase, RecoveryMessage, Shop, WebhookEvent
@@ -47,8 +47,10 @@ def purge_checkouts(session: Session, shop_id: int, now: datetime) -> int:
     last_seen = func.coalesce(Checkout.shopify_updated_at, Checkout.shopify_created_at, Checkout.created_at)
     stale = select(Checkout.id).where(
         Checkout.shop_id == shop_id, last_seen < cutoff,
-        or_(Checkout.email.is_not(None), Checkout.phone.is_not(None), Checkout.shipping_address.is_not(None),
-            Checkout.customer_shopify_id.is_not(None), Checkout.abandoned_checkout_url.is_not(None)))
+        or_(Checkout.email.is_not(None), Checkout.phone.is_not(None), Checkout.customer_shopify_id.is_not(None),
+            Checkout.abandoned_checkout_url.is_not(None),
+            # A JSON column holds JSON null unless told otherwise: both mean "no address".
+            and_(Checkout.shipping_address.is_not(None), cast(Checkout.shipping_address, Text) != "null")))
     ids = list(session.scalars(stale))
     if not ids:
         return 0
@@ -64,7 +66,7 @@ def purge_checkouts(session: Session, shop_id: int, now: datetime) -> int:
     session.execute(update(RecoveryCase).where(RecoveryCase.shop_id == shop_id, RecoveryCase.checkout_id.in_(ids))
                     .values(email=None, customer_shopify_id=None).execution_options(synchronize_session=False))
     session.execute(update(Checkout).where(Checkout.shop_id == shop_id, Checkout.id.in_(ids))
-                    .values(email=None, phone=None, shipping_address=None, customer_shopify_id=None,
+                    .values(email=None, phone=None, shipping_address=null(), customer_shopify_id=None,
                             abandoned_checkout_url=None).execution_options(synchronize_session=False))
     return len(ids)
 

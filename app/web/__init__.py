@@ -24,3 +24,8 @@ def register_blueprints(app: Flask) -> None:
     i18n.init_app(app)
     for module in (admin_dashboard, admin_recovery_page, admin_membership, admin_status):
         app.register_blueprint(module.bp)
+
+    # Privacy: customer data exports to download, the retention period, the staff access log.
+    from app.web import admin_privacy
+
+    app.register_blueprint(admin_privacy.bp)

@@ -20,6 +20,7 @@ from app import queue as queues
 from app.i18n import gettext as _
 from app.membership import ledger, perks, rfm, service, tiers
 from app.models import Customer, Membership, SpendEntry, TierChange
+from app.privacy.access import log_customer_access
 from app.shopify import auth
 
 bp = Blueprint("admin_membership", __name__)
@@ -194,6 +195,9 @@ def page():
     rows = _customers(q, tier, segment, page_no)
     wanted = request.args.get("customer", "")
     detail = _detail(int(wanted)) if wanted.isascii() and wanted.isdigit() and len(wanted) < 19 else None
+    log_customer_access(g.shop.id, g.shopify_user_id, "membership.list", [c.shopify_id for c, _m in rows[:PAGE_SIZE]])
+    if detail:
+        log_customer_access(g.shop.id, g.shopify_user_id, "membership.customer", [detail["customer"].shopify_id])
     keep = {k: v for k, v in request.args.items() if k not in ("id_token", "q", "tier", "segment", "page", "customer")}
     return render_template(
         "admin/membership.html", shop=g.shop, api_key=config.shopify_api_key,

@@ -15,6 +15,7 @@ from app import i18n
 from app.i18n import gettext as _
 from app.models import Checkout, RecoveryCase, RecoveryMessage
 from app.models.recovery import SendState
+from app.privacy.access import log_customer_access
 from app.recovery import settings as recovery_settings
 from app.recovery.service import settings_for
 from app.recovery.texts import TEXTS
@@ -76,6 +77,9 @@ def page():
     page_no = min(int(page_raw), 10_000) if page_raw.isascii() and page_raw.isdigit() else 0
     rows = _cases(q, status, page_no)[: PAGE_SIZE + 1]
     shown = rows[:PAGE_SIZE]
+    log_customer_access(g.shop.id, g.shopify_user_id, "recovery.cases",
+                        [c.customer_shopify_id for c, _t in shown],
+                        [c.id for c, _t in shown if c.customer_shopify_id is None])
     by_case: dict[int, list[RecoveryMessage]] = defaultdict(list)
     if shown:
         for m in g.db.scalars(select(RecoveryMessage).where(RecoveryMessage.case_id.in_([c.id for c, _t in shown]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -25,7 +26,8 @@ def purge_all() -> int:
     for shop_id in shop_ids:
         queues.enqueue("worker.jobs.privacy.purge", shop_id, job_id=f"privacy-purge-{shop_id}", shop_id=shop_id)
     for domain in orphans:
-        queues.enqueue("worker.jobs.privacy.purge", None, domain, job_id=f"privacy-purge-{domain}")
+        job_id = "privacy-purge-" + re.sub(r"[^A-Za-z0-9_-]", "-", domain)  # RQ ids allow no dots
+        queues.enqueue("worker.jobs.privacy.purge", None, domain, job_id=job_id)
     return len(shop_ids) + len(orphans)
 
 
