@@ -12,8 +12,7 @@ from app import queue as queues
 from app.extensions import db
 from app.membership.service import review_shop
 from app.models import Membership, MembershipSettings, Shop, ShopStatus
-from app.shopify.admin_api import AdminClient
-from app.shopify.tokens import ReauthorizationRequired, ShopNotInstalled
+from worker.jobs.shop_client import with_shop_client
 
 log = logging.getLogger(__name__)
 
@@ -65,34 +64,19 @@ def review_all() -> int:
     return len(shop_ids)
 
 
-def write_back_members(shop_id: int) -> tuple[int, int]:
+def write_back_members(shop_id: int) -> tuple[int, int] | str:
     """Make the tier segments and discounts match the settings, then write every due member's tier tag and
-    metafield to Shopify; (written, refused)."""
+    metafield to Shopify; (written, refused). One writer per shop (the lock): the shop's API rate limit sets
+    the pace, and a second writer would only spend points writing the same members twice."""
     from app.membership import shopify_objects
     from app.membership.writeback import write_back
 
-    with db.session() as session:
-        shop = session.get(Shop, shop_id)
-        if shop is None or shop.status != ShopStatus.INSTALLED:
-            return 0, 0
-    from worker.jobs.sync import shop_lock
+    def work(session, shop, client):
+        shopify_objects.sync(session, shop, client)
+        session.commit()
+        return write_back(session, shop, client)
 
-    # One writer per shop: the shop's API rate limit sets the pace, a second writer would only spend points
-    # writing the same members twice.
-    with shop_lock("membership-writeback", shop_id) as mine:
-        if not mine:
-            return 0, 0
-        client = AdminClient.for_shop(shop)
-        try:
-            with db.session(shop_id=shop_id) as session:
-                shopify_objects.sync(session, session.get(Shop, shop_id), client)
-            with db.session(shop_id=shop_id) as session:
-                return write_back(session, session.get(Shop, shop_id), client)
-        except (ShopNotInstalled, ReauthorizationRequired) as exc:
-            log.warning("membership write-back for shop %s stopped: %s", shop_id, exc)
-            return 0, 0
-        finally:
-            client.close()
+    return with_shop_client("membership-writeback", shop_id, work, lock=True)
 
 
 def write_back_all() -> int:
@@ -118,38 +102,17 @@ def prioritise_order(shop_id: int, order_shopify_id: int) -> str:
     """Tag and note a member's order for the warehouse; safe to run twice."""
     from app.membership.priority import prioritise
 
-    with db.session() as session:
-        shop = session.get(Shop, shop_id)
-        if shop is None or shop.status != ShopStatus.INSTALLED:
-            return "skipped"
-    client = AdminClient.for_shop(shop)
-    try:
-        with db.session(shop_id=shop_id) as session:
-            return prioritise(session, shop_id, client, order_shopify_id)
-    except (ShopNotInstalled, ReauthorizationRequired) as exc:
-        log.warning("priority mark of order %s (shop %s) stopped: %s", order_shopify_id, shop_id, exc)
-        return "needs_reauth"
-    finally:
-        client.close()
+    return with_shop_client("priority mark", shop_id,
+                            lambda session, _shop, client: prioritise(session, shop_id, client, order_shopify_id))
 
 
 def backfill(shop_id: int) -> str:
     """After the first sync (or from `flexchain membership backfill`): ledger, tiers, write-back; resumable."""
     from app.membership import backfill as run_backfill
 
-    with db.session() as session:
-        shop = session.get(Shop, shop_id)
-        if shop is None or shop.status != ShopStatus.INSTALLED:
-            return "skipped"
-    client = AdminClient.for_shop(shop)
-    try:
-        with db.session(shop_id=shop_id) as session:
-            return run_backfill.run(session, session.get(Shop, shop_id), client)["state"]
-    except (ShopNotInstalled, ReauthorizationRequired) as exc:
-        log.warning("membership backfill of shop %s stopped: %s", shop_id, exc)
-        return "needs_reauth"
-    finally:
-        client.close()
+    outcome = with_shop_client("membership-writeback", shop_id,
+                               lambda session, shop, client: run_backfill.run(session, shop, client), lock=True)
+    return outcome["state"] if isinstance(outcome, dict) else outcome
 
 
 def backfill_job_id(shop_id: int) -> str:

@@ -10,27 +10,15 @@ from datetime import UTC, datetime
 
 from app.extensions import db
 from app.models import Shop, ShopStatus
-from app.shopify.admin_api import AdminClient
-from app.shopify.tokens import ReauthorizationRequired, ShopNotInstalled
 from app.supply.route_service import route_order as _route_order
+from worker.jobs.shop_client import with_shop_client
 
 log = logging.getLogger(__name__)
 
 
 def route_order(shop_id: int, order_shopify_id: int) -> str:
-    with db.session() as session:
-        shop = session.get(Shop, shop_id)
-        if shop is None or shop.status != ShopStatus.INSTALLED:
-            return "skipped"
-    client = AdminClient.for_shop(shop)
-    try:
-        with db.session(shop_id=shop_id) as session:
-            return _route_order(session, shop_id, client, order_shopify_id, datetime.now(UTC))
-    except (ShopNotInstalled, ReauthorizationRequired) as exc:
-        log.warning("routing order %s of shop %s stopped: %s", order_shopify_id, shop_id, exc)
-        return "needs_reauth"
-    finally:
-        client.close()
+    return with_shop_client("routing of an order", shop_id, lambda session, _shop, client: _route_order(
+        session, shop_id, client, order_shopify_id, datetime.now(UTC)))
 
 
 def expire_reservations() -> int:
