@@ -14,10 +14,21 @@ import time
 from urllib.parse import parse_qs
 
 import httpx
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from app.devshop import liquid_theme
 from app.shopify.proxy import sign_proxy_params
+
+CUSTOMER_COOKIE = "fc_dev_customer"  # the dev storefront's stand-in for Shopify's customer session
 
 bp = Blueprint("devshop_storefront", __name__, url_prefix="/store/<shop>", template_folder="templates")
 LANGUAGES = ("en", "fr", "de", "es", "it", "ja", "zh-CN")
@@ -68,7 +79,7 @@ def product_page(shop: str, handle: str):
                     "metafields": _metafields(sim, product["id"])},
         "request": {"locale": {"iso_code": language}, "design_mode": False},
         "routes": {"root_url": _root(shop)},
-        "customer": None, "cart": {"item_count": 0, "items": []}, "shop": {"name": sim.name},
+        "customer": _customer(), "cart": {"item_count": 0, "items": []}, "shop": {"name": sim.name},
     }
     blocks, stylesheets, scripts = [], [], []
     if request.args.get("blocks", "1") != "0":
@@ -81,9 +92,19 @@ def product_page(shop: str, handle: str):
                 url = f"{asset_base}/{schema[key]}" if schema.get(key) else None
                 if url and url not in bucket:
                     bucket.append(url)
-    return render_template("storefront/product.html", shop=sim, product=product, variants=variants,
-                           selected=selected, root=_root(shop), language=language, blocks=blocks,
-                           stylesheets=stylesheets, scripts=scripts)
+    response = make_response(render_template(
+        "storefront/product.html", shop=sim, product=product, variants=variants, selected=selected,
+        root=_root(shop), language=language, blocks=blocks, stylesheets=stylesheets, scripts=scripts))
+    if request.args.get("customer") is not None:
+        # `?customer=ID` logs a shopper in for this browser (empty logs out), as Shopify's session would.
+        response.set_cookie(CUSTOMER_COOKIE, request.args["customer"], httponly=True, samesite="Lax")
+    return response
+
+
+def _customer() -> dict | None:
+    """The logged-in shopper of the dev storefront: `?customer=ID` on this request, else the cookie."""
+    raw = request.args.get("customer", request.cookies.get(CUSTOMER_COOKIE, ""))
+    return {"id": int(raw)} if raw.isdigit() else None
 
 
 @bp.get("/assets/<path:name>")
@@ -105,14 +126,15 @@ def app_proxy(shop: str, subpath: str):
         time.sleep(fault)
     query = {k: v for k, v in parse_qs(request.query_string.decode(), keep_blank_values=True).items()
              if k not in ("shop", "timestamp", "signature", "path_prefix", "logged_in_customer_id")}
-    query.update(shop=shop, logged_in_customer_id=request.args.get("customer", ""), path_prefix="/apps/flexchain",
-                 timestamp=str(int(time.time())))
+    customer = _customer()
+    query.update(shop=shop, logged_in_customer_id=str(customer["id"]) if customer else "",
+                 path_prefix="/apps/flexchain", timestamp=str(int(time.time())))
     query = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in query.items()}
     query["signature"] = sign_proxy_params(query, state.api_secret)
     upstream = httpx.get(f"{state.app_url}/proxy/{subpath}", params=query, timeout=30)
     kind = upstream.headers.get("content-type", "").split(";")[0]
     if kind == "application/liquid":
-        body = liquid_theme.render_liquid(upstream.text, {"shop": {"name": sim.name}, "customer": None})
+        body = liquid_theme.render_liquid(upstream.text, {"shop": {"name": sim.name}, "customer": customer})
         return render_template("storefront/page.html", shop=sim, root=_root(shop), language=_language(),
                                body=body, title="Product passport"), upstream.status_code
     passed = {k: v for k, v in upstream.headers.items()

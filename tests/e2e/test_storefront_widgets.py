@@ -220,3 +220,32 @@ def test_blocks_in_french(store, shopper):
     assert "D'où vient ce produit" in page.inner_text("[data-fc-trace]")
     assert "2,25 kg" in page.inner_text("[data-fc-trace]")  # the shopper's decimal comma
     assert page.console_errors == []
+
+
+def test_a_logged_in_gold_member_sees_the_tiers_faster_handling(store, shopper):
+    from app.models import Location, Membership, WarehouseProfile
+
+    with db.session() as s:
+        shop = s.scalars(select(Shop).where(Shop.domain == DEMO_SHOP)).one()
+        s.add(Membership(shop_id=shop.id, customer_shopify_id=4242, tier="Gold", tier_since=datetime.now(UTC),
+                         trailing_spend=2500))
+        # Every warehouse ships Gold members' orders within 4 hours.
+        for location_id in s.scalars(select(Location.shopify_id).where(Location.shop_id == shop.id)):
+            profile = s.scalar(select(WarehouseProfile).where(WarehouseProfile.shop_id == shop.id,
+                                                              WarehouseProfile.location_shopify_id == location_id))
+            if profile is None:
+                profile = WarehouseProfile(shop_id=shop.id, location_shopify_id=location_id)
+                s.add(profile)
+            profile.tier_handling = {"gold": {"days": 0, "hours": 4}}
+    versions.bump_settings(shop.id)
+    page = shopper
+    tier = "[data-fc-promise] [data-fc-tier]"
+    page.goto(f"{store['page']}?variant={store['in_stock']}&customer=4242")
+    page.wait_for_function(f"document.querySelector('{tier}') && document.querySelector('{tier}').textContent")
+    assert page.inner_text(tier) == "Gold: ships within 4 h"
+    _shot(page, "storefront-promise-gold-member")
+    # Logged out: no tier line at all.
+    page.goto(f"{store['page']}?variant={store['in_stock']}&customer=")
+    page.wait_for_function(f"document.querySelector('{SENTENCE}').textContent.startsWith('Order within')")
+    assert page.query_selector(tier) is None
+    assert page.console_errors == []
