@@ -33,6 +33,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("reconcile-shops", "worker.jobs.sync.reconcile_all", 15 * 60, queues.SYNC),
     # Offer holds stop counting when they expire; this only keeps the table small.
     PeriodicJob("expire-reservations", "worker.jobs.supply.expire_reservations", 10 * 60, queues.DEFAULT),
+    # New orders whose routing job was never queued (Redis down at that moment) are routed late, not never.
+    PeriodicJob("route-missed-orders", "worker.jobs.supply.route_missed", 5 * 60, queues.DEFAULT),
     # Abandonment detection, then a sender per shop with due recovery mail (the database is the schedule).
     PeriodicJob("recovery-dispatch", "worker.jobs.recovery.dispatch", 30, queues.MAIL),
     # Tier tags and metafields of members whose tier or spend changed go to Shopify in batches.

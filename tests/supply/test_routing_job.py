@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.devshop import catalog
 from app.devshop.sender import build_payload, deliver
@@ -187,3 +187,33 @@ def test_orders_create_queues_one_routing_job_per_order(app, world):
     assert [(j.id, j.args, j.meta) for j in jobs] == [
         (f"route-{world['shop_id']}-{world['order_id']}", (world["shop_id"], world["order_id"]),
          {"shop_id": world["shop_id"]})]
+
+
+def test_an_order_whose_routing_job_was_never_queued_is_routed_by_the_sweep(app, world, sim_state):
+    from datetime import timedelta
+
+    from worker.jobs.supply import route_missed
+
+    with db.session(shop_id=world["shop_id"]) as s:
+        s.execute(update(Order).values(shopify_created_at=datetime.now(UTC) - timedelta(minutes=10)))
+    queued = Queue("default", connection=redis_handle.conn)
+    with app.app_context():
+        assert route_missed() == 1
+        assert route_missed() == 1  # still undecided: queued again under the same id, so once in the queue
+    assert [job.id for job in queued.jobs] == [f"route-{world['shop_id']}-{world['order_id']}"]
+    with app.app_context():
+        assert run(app, world) == "moved"
+        assert route_missed() == 0  # decided: the sweep leaves it alone
+    assert sim_location(world) == world["newark"]
+
+
+def test_the_sweep_leaves_fresh_and_old_orders_to_others(app, world):
+    from datetime import timedelta
+
+    from worker.jobs.supply import route_missed
+
+    for age in (timedelta(seconds=30), timedelta(days=2)):
+        with db.session(shop_id=world["shop_id"]) as s:
+            s.execute(update(Order).values(shopify_created_at=datetime.now(UTC) - age))
+        with app.app_context():
+            assert route_missed() == 0
