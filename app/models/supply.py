@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Date, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, Float, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps, utcnow
@@ -45,6 +45,9 @@ class ShippingLane(ShopScoped, Timestamps, Base):
     __tablename__ = "shipping_lanes"
     __table_args__ = (
         UniqueConstraint("shop_id", "location_shopify_id", "country", "region", "service_level"),
+        # The constraint above treats two NULL regions as different: this one makes "no region" one key.
+        Index("uq_shipping_lanes_key", "shop_id", "location_shopify_id", "country", text("coalesce(region, '')"),
+              "service_level", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -258,3 +258,20 @@ def test_routing_settings_are_validated_and_saved_once_per_shop(web):
     with db.session() as s:
         assert s.scalars(select(SupplySettings.shop_id)).all() == [web.shop_ids[SHOP_A]]
     assert call(web, "GET", "/api/warehouses", shop=SHOP_B).json["settings"]["routing_enabled"] is False
+
+
+def test_two_lanes_without_a_region_cannot_both_be_stored(app):
+    # The API checks for a duplicate itself; this is the database's guarantee behind it, for two saves at once.
+    from sqlalchemy.exc import IntegrityError
+
+    from app.models import ShippingLane
+    from tests.store.factories import make_shop
+
+    shop_id = make_shop(domain="lanes.myshopify.com")
+    lane = {"shop_id": shop_id, "location_shopify_id": 11, "country": "DE", "region": None,
+            "service_level": "standard", "min_days": 2, "max_days": 4}
+    with db.session(shop_id=shop_id) as s:
+        s.add(ShippingLane(**lane))
+    with pytest.raises(IntegrityError), db.session(shop_id=shop_id) as s:
+        s.add(ShippingLane(**{**lane, "min_days": 1}))
+        s.flush()
