@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Shop, Variant
 from app.shopify.admin_api import AdminClient
+from app.supply.types import Destination
 from app.traceability import service, urls
 from app.traceability.passport import metafield_value
 
@@ -24,8 +25,10 @@ NAMESPACE = "$app"  # Shopify resolves it to this app's reserved namespace
 KEY = "passport"
 
 
-def shipping_kg(session: Session, shop_id: int, product_id: int, now: datetime) -> float | None:
-    """The supply engine's estimate for the product's first variant to the shop's own country."""
+def shipping_kg(session: Session, shop_id: int, product_id: int, now: datetime,
+                country: str | None = None) -> float | None:
+    """The supply engine's estimate for the product's first variant to the shopper's country when it is
+    known (an ISO code), else to the shop's own country."""
     from app.supply import service as supply
 
     variant_id = session.scalar(select(Variant.shopify_id).join(Variant.product)
@@ -33,7 +36,8 @@ def shipping_kg(session: Session, shop_id: int, product_id: int, now: datetime) 
     if variant_id is None:
         return None
     try:
-        answer = supply.storefront_answer(session, shop_id, variant_id, 1, None, tier=None, now=now)
+        destination = Destination(country=country) if country else None
+        answer = supply.storefront_answer(session, shop_id, variant_id, 1, destination, tier=None, now=now)
     except supply.UnknownVariant:
         return None
     return answer.kg_co2e

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from app.models import Shop
 from app.shopify import auth
 from app.shopify.proxy import proxy_session, require_proxy_signature
+from app.supply.geo import normalise_country
 from app.supply.sentences import pick_locale
 from app.traceability import page_texts, service, urls
 from app.traceability import passport as rules
@@ -128,7 +129,9 @@ def passport_page(product_id: int):
     language, locale = pick_locale(request.args.get("locale"))
     words = page_texts.texts(language)
     steps = rules.current_steps(records, lot)
-    shipping = shipping_kg(proxy_session(), shop.id, product_id, datetime.now(UTC))
+    # The shopper's country when the storefront passes it (`?country=FR`), so the route is theirs.
+    country = normalise_country(request.args.get("country") or "") if request.args.get("country") else None
+    shipping = shipping_kg(proxy_session(), shop.id, product_id, datetime.now(UTC), country)
     production = rules.production_kg(steps)
     html = _pages.get_template("passport.html").render(
         shop=shop, product=found.product, product_id=product_id, lot=lot, steps=steps,
