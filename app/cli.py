@@ -202,9 +202,11 @@ def rotate_keys() -> None:
 
 
 def _register() -> None:
+    from app.cli_demo import demo
     from app.cli_membership import membership
 
     main.add_command(membership)
+    main.add_command(demo)
 
 
 _register()

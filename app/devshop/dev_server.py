@@ -27,8 +27,10 @@ DEMO_SHOP = "flexchain-demo.myshopify.com"
 log = logging.getLogger(__name__)
 
 
-def build_dev_stack(config: Config, app_url: str) -> tuple[object, DevShopState, object]:
-    """The combined WSGI app (app + simulator at /_devshop), the simulator state and the Flask app."""
+def build_dev_stack(config: Config, app_url: str,
+                    seed: Callable[[DevShopState], object] | None = None) -> tuple[object, DevShopState, object]:
+    """The combined WSGI app (app + simulator at /_devshop), the simulator state and the Flask app; `seed`
+    fills the simulator (default: the dev shop), after the app is up so it may read the database."""
     if not config.shopify_admin_base_url:
         config = config.with_overrides(shopify_admin_base_url=f"{app_url}/_devshop")
     config = config.with_overrides(app_url=app_url)
@@ -37,7 +39,7 @@ def build_dev_stack(config: Config, app_url: str) -> tuple[object, DevShopState,
     state = DevShopState(config.shopify_api_key, config.shopify_api_secret, scope=_toml_scopes())
     state.app_url = app_url
     state.webhook_target = f"{app_url}/webhooks"
-    seed_demo(state)
+    (seed or seed_demo)(state)
     combined = DispatcherMiddleware(flask_app, {"/_devshop": create_simulator(state)})
     return combined, state, flask_app
 

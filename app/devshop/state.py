@@ -94,6 +94,18 @@ class DevShopState:
                 self.refresh_tokens[token.refresh_token] = token
         return token
 
+    def adopt_tokens(self, shop: str, access_token: str, refresh_token: str | None,
+                     expires_at: datetime | None, refresh_expires_at: datetime | None) -> None:
+        """Know tokens issued before this simulator started (it keeps no state between runs, Shopify does):
+        an app that installed earlier keeps working against a simulator built again, as with `flexchain demo`
+        run a second time."""
+        token = IssuedToken(shop=shop, access_token=access_token, expires_at=expires_at, refresh_token=refresh_token,
+                            refresh_expires_at=refresh_expires_at, scope=self.scope)
+        with self.lock:
+            self.access_tokens[access_token] = token
+            if refresh_token:
+                self.refresh_tokens[refresh_token] = token
+
     def check_access_token(self, shop: str, access_token: str | None, now: datetime | None = None) -> bool:
         now = now or datetime.now(UTC)
         with self.lock:
