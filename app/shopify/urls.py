@@ -6,7 +6,8 @@ import re
 
 from app.config import ADMIN_API_VERSION
 
-SHOP_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+# A DNS label is at most 63 characters: a longer name is no shop (and would not fit the domain columns).
+SHOP_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$")
 
 
 def normalise_shop_domain(value: str | None) -> str | None:

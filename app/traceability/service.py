@@ -42,6 +42,8 @@ class AppendResult:
 
 
 def product_or_none(session: Session, product_id: int) -> Product | None:
+    if not 0 < product_id < 2**63:  # no Shopify id (a BIGINT), whatever a URL says
+        return None
     return session.scalar(select(Product).where(Product.shopify_id == product_id, Product.deleted.is_(False)))
 
 
