@@ -235,6 +235,10 @@ def api_put_incoming(location_id: int):
     for name, value in values.items():
         setattr(row, name, value)
     g.db.flush()
+    # A restock date is news for shoppers whose cart waited on this variant: stage 3's restock notice.
+    from app.recovery.service import on_stock_changed
+
+    on_stock_changed(g.db, g.shop.id, [variant.shopify_id])
     return _saved({"incoming": _incoming_json(row, {variant.shopify_id: variant.sku})})
 
 

@@ -103,3 +103,20 @@ def test_no_notice_for_the_holdout_nor_for_lines_that_were_in_stock(app, store, 
     noticed = {m.case_id for m in messages(store) if m.kind == "stock"}
     assert noticed and all(groups[c] == "treatment" for c in noticed)
     assert noticed == {c for c, g in groups.items() if g == "treatment"} - {cases(store)[-1].id}
+
+
+def test_a_restock_date_entered_in_the_warehouses_admin_raises_the_notice(app, client, store, post, smtp,
+                                                                          simulator, sim_state):
+    from app.devshop.state import SimShop
+    from tests.recovery.test_web import call
+
+    sim_state.add_shop(SimShop(domain=SHOP, shopify_id=1001, name="Acme"))
+    post("checkouts/create", checkout_payload("short-admin", lines=((V3, 2),)))  # V3: no stock anywhere
+    jobs.detect()
+    assert _waiting(store) == [(V3, 2)]
+    when = (datetime.now(UTC).date() + timedelta(days=12)).isoformat()
+    saved = call(client, "PUT", f"/api/warehouses/{RENO}/incoming",
+                 {"variant": str(V3), "quantity": "10", "expected_on": when})
+    assert saved.status_code == 200, saved.json
+    notice = next(m for m in messages(store) if m.kind == "stock")
+    assert (notice.stage, notice.state) == (3, "scheduled")
