@@ -15,9 +15,9 @@ from app.extensions import db
 from app.membership import service, writeback
 from app.models import Customer, Membership, Shop, ShopStatus, SpendEntry, utcnow
 from app.shopify.admin_api import AdminClient
-from app.shopify.tokens import TokenPair, encrypted_columns
 from tests.conftest import make_config
 from tests.shopify.test_graphql_schema import admin_schema as admin_schema  # noqa: F401 (fixture)
+from tests.support.tokens import sim_token_columns
 from worker.jobs.membership import write_back_all, write_back_members
 
 
@@ -31,11 +31,9 @@ def world(app, config, sim_state):
     sim = catalog.seed_shop(sim_state, orders=0, customers=30, checkouts=0)
     customers = sorted(sim.data["customers"])
     catalog.modify(sim, "customers", customers[0], tags=["vip", "flexchain-tier-bronze"])
-    issued = sim_state.issue_tokens(sim.domain, expiring=True)
-    pair = TokenPair(issued.access_token, issued.expires_at, issued.refresh_token, issued.refresh_expires_at,
-                     issued.scope)
     with db.session() as s:
-        shop = Shop(domain=sim.domain, status=ShopStatus.INSTALLED, currency="EUR", **encrypted_columns(config, pair))
+        shop = Shop(domain=sim.domain, status=ShopStatus.INSTALLED, currency="EUR",
+                    **sim_token_columns(config, sim_state, sim.domain))
         s.add(shop)
         s.flush()
         s.add(Customer(shop_id=shop.id, shopify_id=customers[0], tags="vip, flexchain-tier-bronze"))

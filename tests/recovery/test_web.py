@@ -14,11 +14,11 @@ from app.extensions import db
 from app.mail.smtp import Mailer, parse_url
 from app.models import Customer, RecoveryOptOut, Shop
 from app.recovery import sending
-from app.shopify.tokens import TokenPair, encrypted_columns
 from tests.conftest import API_KEY, API_SECRET
 from tests.recovery.conftest import checkout_payload, set_settings
 from tests.recovery.test_flow import cases, messages
 from tests.store.factories import SHOP
+from tests.support.tokens import sim_token_columns
 from worker.jobs import recovery as jobs
 
 
@@ -104,11 +104,8 @@ def test_stage_two_issues_a_single_use_code_in_shopify_for_a_high_value_checkout
                                                                                  sim_state):
     sim = catalog.seed_shop(sim_state, domain=SHOP, orders=0, customers=1, checkouts=0)
     customer_id = min(sim.data["customers"])
-    issued = sim_state.issue_tokens(SHOP, expiring=True)
-    pair = TokenPair(issued.access_token, issued.expires_at, issued.refresh_token, issued.refresh_expires_at,
-                     issued.scope)
     with db.session() as s:
-        s.execute(update(Shop).where(Shop.id == store).values(**encrypted_columns(config, pair)))
+        s.execute(update(Shop).where(Shop.id == store).values(**sim_token_columns(config, sim_state, SHOP)))
         s.add(Customer(shop_id=store, shopify_id=customer_id, email="vip@example.com",
                        email_marketing_state="SUBSCRIBED", tags=""))
     set_settings(store, stages={"2": {"discount_enabled": True, "discount_percent": 15, "offers": []}})

@@ -26,10 +26,10 @@ from app.models import (
     SupplySettings,
     Variant,
 )
-from app.shopify.tokens import TokenPair, encrypted_columns
 from tests.conftest import API_SECRET, make_config
 from tests.store.factories import run_worker
 from tests.support.servers import serve
+from tests.support.tokens import sim_token_columns
 from worker.jobs.supply import route_order
 
 BROOKLYN = {"address1": "1 Main St", "city": "Brooklyn", "province_code": "NY", "country_code": "US",
@@ -65,12 +65,9 @@ def world(app, config, sim_state):
     })
     catalog.assign_fulfillment_order(sim, order["id"], paris["id"])
 
-    issued = sim_state.issue_tokens(sim.domain, expiring=True)
-    pair = TokenPair(issued.access_token, issued.expires_at, issued.refresh_token, issued.refresh_expires_at,
-                     issued.scope)
     with db.session() as s:
         shop = Shop(domain=sim.domain, status=ShopStatus.INSTALLED, currency="EUR",
-                    **encrypted_columns(config, pair))
+                    **sim_token_columns(config, sim_state, sim.domain))
         s.add(shop)
         s.flush()
         for loc in sim.data["locations"].values():

@@ -6,9 +6,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Shop, ShopStatus
-from app.shopify.tokens import TokenPair, encrypted_columns
 from app.sync.service import SyncOptions
 from tests.conftest import make_config
+from tests.support.tokens import sim_token_columns
 from tests.sync.simshop import seeded
 
 
@@ -24,11 +24,9 @@ def sim_shop(sim_state):
 
 @pytest.fixture
 def shop_id(app, config, sim_state, sim_shop) -> int:
-    issued = sim_state.issue_tokens(sim_shop.domain, expiring=True)
-    pair = TokenPair(issued.access_token, issued.expires_at, issued.refresh_token, issued.refresh_expires_at,
-                     issued.scope)
     with db.session() as session:
-        shop = Shop(domain=sim_shop.domain, status=ShopStatus.INSTALLED, **encrypted_columns(config, pair))
+        shop = Shop(domain=sim_shop.domain, status=ShopStatus.INSTALLED,
+                    **sim_token_columns(config, sim_state, sim_shop.domain))
         session.add(shop)
         session.flush()
         return shop.id
