@@ -59,6 +59,9 @@ def dashboard_sections(data: dict) -> list[tuple[str, Sequence[str], list]]:
         ("members_by_segment", ["segment", "members"],
          [[s["segment"], s["members"]] for s in data["members"]["by_segment"]]),
         ("tier_migration", ["from", "to", "moves"], [[m["from"], m["to"], m["moves"]] for m in data["tier_moves"]]),
+        *((f"{kind[:-1]}_migration_by_month", ["month", "from", "to", "customers"],
+           [[m["month"], m["from"], m["to"], m["customers"]] for m in data["migrations"][kind]])
+          for kind in ("tiers", "segments")),
         ("repurchase_by_tier", ["tier", "orders", "repeat_orders", "rate"],
          [[r["tier"], r["orders"], r["repeat_orders"], r["rate"]] for r in data["repurchase"]]),
         *[(f"promise_accuracy_by_{by}", [by, "delivered", "on_time_share", "mean_days_late"],

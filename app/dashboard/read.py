@@ -6,7 +6,7 @@ Everything returned is plain data (numbers, names, dates) for the page, the JSON
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -106,6 +106,21 @@ def tier_moves(session: Session, shop_id: int, period: Period) -> list[dict]:
     return [{"from": f or None, "to": t, "moves": int(n)} for f, t, n in rows]
 
 
+def migrations(session: Session, shop_id: int, period: Period) -> dict:
+    """Tier and segment moves per month over the period's months, from the history rows the recompute and
+    the review write (app/membership/moves.py): who went from where to where, month by month."""
+    from app.membership import moves
+
+    since = datetime.combine(period.start.replace(day=1), time(), UTC)
+    last = period.end.strftime("%Y-%m")
+    return {
+        "segments": [{"month": m, "from": a, "to": b, "customers": n}
+                     for m, a, b, n in moves.segment_moves(session, shop_id, since) if m <= last],
+        "tiers": [{"month": m, "from": a, "to": b, "customers": n}
+                  for m, a, b, n in moves.tier_moves(session, shop_id, since) if m <= last],
+    }
+
+
 def repurchase(session: Session, shop_id: int, period: Period) -> list[dict]:
     rows = session.execute(
         select(DailyOrders.tier, func.sum(DailyOrders.orders), func.sum(DailyOrders.repeat_orders),
@@ -170,6 +185,7 @@ def dashboard(session: Session, shop: Shop, period: Period) -> dict:
         "members": members(session, shop.id, period),
         "members_previous": members(session, shop.id, previous),
         "tier_moves": tier_moves(session, shop.id, period),
+        "migrations": migrations(session, shop.id, period),
         "repurchase": repurchase(session, shop.id, period),
         "repurchase_previous": repurchase(session, shop.id, previous),
         "accuracy": accuracy(session, shop.id, period, names),

@@ -13,7 +13,9 @@ import redis
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
+from app import i18n
 from app import queue as queues
+from app.i18n import gettext as _
 from app.models import RecoverySettings
 from app.recovery import demand_store, report
 from app.recovery.preview import render_stage
@@ -23,6 +25,7 @@ from app.shopify import auth
 
 bp = Blueprint("admin_recovery", __name__)
 bp.record_once(lambda state: auth.init_app(state.app))
+bp.record_once(lambda state: i18n.init_app(state.app))
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
@@ -120,4 +123,5 @@ def send_test():
                        shop_id=g.shop.id)
     except redis.RedisError:
         return jsonify(error="The job queue is unavailable; try again in a minute."), 503
-    return jsonify(queued=True), 202
+    # The page shows `message` as it is: the staff member's language, and where the mail went.
+    return jsonify(queued=True, message=_("Test mail queued for %(to)s: it arrives within a minute.", to=to)), 202
