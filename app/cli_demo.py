@@ -26,7 +26,8 @@ def demo(serve: bool, host: str, port: int, customers: int, orders: int) -> None
 
     _logging()
     # Thousands of webhook posts and worker runs: their per-request lines would bury the progress.
-    for noisy in ("rq.worker", "werkzeug", "app.webhooks", "app.shopify.admin_api"):
+    for noisy in ("rq.worker", "werkzeug", "mail.log", "app.webhooks", "app.shopify.admin_api", "app.sync.service",
+                  "app.supply.route_service"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         built = build(_config(), size=Size(customers=customers, orders=orders), host=host,

@@ -98,7 +98,7 @@ def build(config: Config, *, size: Size | None = None, host: str = "127.0.0.1", 
     started = time.monotonic()
     replay = Replay(shop=shop, shop_id=shop_id, app_url=app_url, secret=config.shopify_api_secret, anchor=anchor,
                     drain=_drain, recover=lambda now: recover_at(shop_id, now, config.smtp_url),
-                    inbox=sink.inbox if sink else None)
+                    inbox=sink.inbox if sink else None, progress=echo)
     replay.run(holder["events"])
     echo(f"replayed in {time.monotonic() - started:.0f} s")
     from worker.jobs.dashboard import refresh_shop

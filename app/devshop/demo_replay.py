@@ -40,6 +40,7 @@ class Replay:
     drain: Callable[[], None]
     recover: Callable[[datetime], None]
     inbox: Inbox | None
+    progress: Callable[[str], None] = lambda _line: None
     delivered: dict[str, int] = field(default_factory=dict)
     _heap: list = field(default_factory=list)
     _counter: itertools.count = field(default_factory=itertools.count)
@@ -64,6 +65,8 @@ class Replay:
                 self.drain()
                 self.recover(now)
                 self._replies(now)
+                if now.weekday() == 0 and now.hour < TICK.total_seconds() // 3600:
+                    self.progress(f"  replayed up to {now.date()}: {sum(self.delivered.values()):,} webhooks")
                 tick += TICK
         self.drain()
 
