@@ -85,22 +85,51 @@ def parse_promise_params(query: Mapping[str, Sequence[str]]) -> PromiseParams:
     return PromiseParams(variant_id, quantity, destination, locale if locale and len(locale) <= 35 else None)
 
 
-_params_memo: dict[str, PromiseParams | BadParams] = {}
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    params: PromiseParams
+    bucket: str  # the cache's destination bucket for this place (app.supply.cache.bucket)
 
 
-def _params(raw_query: str, query: Mapping[str, Sequence[str]]) -> PromiseParams | BadParams:
-    """parse_promise_params, remembered per query text (storefronts repeat the same query many times a
-    second); bounded by clearing, which costs one re-parse per distinct query."""
-    found = _params_memo.get(raw_query)
+_parsed_memo: dict[str, _Parsed | BadParams] = {}
+
+
+def _parsed(raw_query: str, query: Mapping[str, Sequence[str]]) -> _Parsed | BadParams:
+    """parse_promise_params and the place's bucket, remembered per query text: storefronts repeat the same
+    signed query many times a second. Bounded by clearing, which costs one re-parse per distinct query."""
+    found = _parsed_memo.get(raw_query)
     if found is None:
         try:
-            found = parse_promise_params(query)
+            params = parse_promise_params(query)
+            place = service.resolve(params.destination) if params.destination is not None else None
+            found = _Parsed(params, cache.bucket(place))
         except BadParams as exc:
             found = exc
-        if len(_params_memo) >= 4096:
-            _params_memo.clear()
-        _params_memo[raw_query] = found
+        if len(_parsed_memo) >= 4096:
+            _parsed_memo.clear()
+        _parsed_memo[raw_query] = found
     return found
+
+
+# Rendered bodies by (cache key, locale, countdown seconds): every shopper asking the same thing in the same
+# second reads the same bytes. The answer object is kept beside the body, so a new answer is never served
+# an old body; the memo is emptied whenever it grows past a second's worth of distinct answers.
+_bodies: dict[tuple, tuple] = {}
+
+
+def _body(key: str, locale: str | None, answer: cache.Answer, now_ts: float) -> tuple[str, int]:
+    seconds = None if answer.cutoff_at is None else max(0, int(answer.cutoff_at - now_ts))
+    memo_key = (key, locale, seconds)
+    found = _bodies.get(memo_key)
+    if found is not None and found[0] is answer:
+        return found[1], found[2]
+    body = sentences.render_json(answer, locale, now_ts)
+    # The countdown ticks and the answer may carry the customer's tier: browsers only, and briefly.
+    max_age = BROWSER_MAX_AGE_S if seconds is None else min(BROWSER_MAX_AGE_S, seconds)
+    if len(_bodies) >= 2048:
+        _bodies.clear()
+    _bodies[memo_key] = (answer, body, max_age)
+    return body, max_age
 
 
 def _int(raw: str | None, name: str, low: int, high: int, *, required: bool = False) -> int | None:
@@ -131,17 +160,16 @@ def promise_for_variant():
     work; next best, one Redis round trip (`app.supply.cache`)."""
     now_ts = time.time()
     proxy = g.proxy
-    try:
-        params = parse_promise_params(proxy.query)
-    except BadParams as exc:
-        return _json({"error": str(exc)}, 400)
+    parsed = _parsed(proxy.raw_query, proxy.query)
+    if isinstance(parsed, BadParams):
+        return _json({"error": str(parsed)}, 400)
+    params = parsed.params
     shop_id = proxy.shop_id
     if shop_id is None:
         return _json({"error": "this shop does not have Flexchain installed"}, 404)
     customer = proxy.logged_in_customer_id
     tier = customer_tier(proxy_session(), shop_id, customer) if customer is not None else None
-    place = service.resolve(params.destination) if params.destination is not None else None
-    key = cache.key(shop_id, params.variant_id, params.quantity, tier, cache.bucket(place))
+    key = cache.key(shop_id, params.variant_id, params.quantity, tier, parsed.bucket)
     now_mono = time.monotonic()
     answer = near.get(key, now_mono)
     if answer is not None and (answer.cutoff_at is None or answer.cutoff_at > now_ts):
@@ -161,12 +189,9 @@ def promise_for_variant():
                 cache.put(key, found, answer, now_ts)
         if found is not None:
             near.put(shop_id, params.variant_id, key, answer, generation, now_mono)
-    # The countdown ticks and the answer may carry the customer's tier: browsers only, and briefly.
-    left = answer.cutoff_at - now_ts if answer.cutoff_at is not None else BROWSER_MAX_AGE_S
-    return current_app.response_class(
-        sentences.render_json(answer, params.locale, now_ts), 200, mimetype="application/json", headers={
-            "Cache-Control": f"private, max-age={max(0, min(BROWSER_MAX_AGE_S, int(left)))}",
-            "X-Flexchain-Cache": state})
+    body, max_age = _body(key, params.locale, answer, now_ts)
+    return current_app.response_class(body, 200, mimetype="application/json", headers={
+        "Cache-Control": f"private, max-age={max_age}", "X-Flexchain-Cache": state})
 
 
 def _json(body: dict, status: int) -> Response:
