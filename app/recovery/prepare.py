@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -166,9 +167,15 @@ def prepare(session: Session, shop_id: int, message_id: int, token: str, now: da
                               discount=discount)
     if msg.kind == MessageKind.STOCK:
         stock_notices.forget(session, shop_id, case.id)  # told once; a later return of stock says nothing new
-    email = build(content, links.for_message(ctx.app_url, ctx.secret, shop_id, msg.id, msg.email),
-                  brand(settings, shop, ctx.app_url), to=msg.email, message_id=message_id_header(ctx, shop_id, msg.id),
-                  sent_at=now, tags={"Stage": str(msg.stage), "Offer": offer.kind})
+    try:
+        email = build(content, links.for_message(ctx.app_url, ctx.secret, shop_id, msg.id, msg.email),
+                      brand(settings, shop, ctx.app_url), to=msg.email,
+                      message_id=message_id_header(ctx, shop_id, msg.id), sent_at=now,
+                      tags={"Stage": str(msg.stage), "Offer": offer.kind})
+    except (ValueError, MessageError) as exc:
+        # An address a mail header cannot carry (a non-ASCII local part, say) fails this message alone;
+        # raising here would stop the whole batch and, after the lease, stop it again.
+        return Ready(state=SendState.FAILED, reason=f"address cannot be written in a mail header: {exc}"[:500])
     msg.sent_at, msg.offer, msg.subject, msg.locale = now, offer.kind, content.subject, content.language
     msg.details = {**(msg.details or {}), "basis": decision.basis, "message_id": email["Message-ID"],
                    "short_variant_ids": list(offer.short_variant_ids),

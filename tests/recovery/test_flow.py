@@ -148,3 +148,14 @@ def test_the_periodic_dispatch_detects_and_queues_two_senders_that_send_once(app
     assert queues.get_queue(queues.MAIL).count == 2
     SimpleWorker([queues.get_queue(queues.MAIL)], connection=redis_handle.conn).work(burst=True)
     assert len(inbox.messages) == 1 and jobs.dispatch() == []
+
+
+def test_an_address_a_mail_header_cannot_carry_fails_alone_and_the_batch_goes_on(app, store, post, inbox):
+    post("checkouts/create", checkout_payload("tok-utf8", email="jöhn@example.com"))
+    post("checkouts/create", checkout_payload("tok-plain", email="plain@example.com"))
+    assert jobs.detect() == 2
+    assert jobs.send_due(store) == {"failed": 1, "sent": 1}
+    assert [m["To"] for m in inbox.messages] == ["plain@example.com"]
+    failed = next(m for m in messages(store) if m.email == "jöhn@example.com" and m.stage == 1)
+    assert failed.state == "failed" and "mail header" in failed.reason
+    assert jobs.send_due(store) == {}  # not retried
