@@ -190,8 +190,8 @@ def promise_for_variant():
         if found is not None:
             near.put(shop_id, params.variant_id, key, answer, generation, now_mono)
     body, max_age = _body(key, params.locale, answer, now_ts)
-    return current_app.response_class(body, 200, mimetype="application/json", headers={
-        "Cache-Control": f"private, max-age={max_age}", "X-Flexchain-Cache": state})
+    return current_app.response_class(body, 200, content_type="application/json", headers=[
+        ("Cache-Control", f"private, max-age={max_age}"), ("X-Flexchain-Cache", state)])
 
 
 def _json(body: dict, status: int) -> Response:
