@@ -38,6 +38,8 @@ def test_a_merchant_edits_a_warehouse_through_the_page(app, config, page):
         page.goto(f"{url}/_devshop/admin/apps/flexchain?shop={DEMO_SHOP}&path=/warehouses")
         card = page.locator(f'[data-testid="warehouse-{location_id}"]')
         card.wait_for(timeout=15_000)
+        # Nothing edited yet: the save bar is in the page but not shown.
+        assert page.locator("[data-save-bar]").count() == 1 and page.locator("[data-save-bar]").is_hidden()
         profile = card.locator('form[data-kind="profile"]')
 
         profile.locator('input[name="cutoff"]').fill("25:00")
