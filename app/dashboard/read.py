@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.dashboard import stats
 from app.dashboard.stats import GroupSums, Period
+from app.membership.perks import tier_slug
+from app.membership.service import load_settings
 from app.models import Location, Shop
 from app.models.dashboard import (
     DailyHandling,
@@ -130,18 +132,24 @@ def repurchase(session: Session, shop_id: int, period: Period) -> list[dict]:
              "revenue": float(rev or 0)} for tier, n, r, rev in rows]
 
 
+def tier_names(session: Session, shop_id: int) -> dict[str, str]:
+    """Orders and promises carry the tier's slug ("gold"); the merchant reads the tier's own name ("Gold")."""
+    return {tier_slug(t.name): t.name for t in load_settings(session, shop_id).tiers}
+
+
 def accuracy(session: Session, shop_id: int, period: Period, names: dict[int, str]) -> dict:
     p = DailyPromise
     keys = {"warehouse": [p.location_shopify_id], "lane": [p.location_shopify_id, p.country, p.region, p.service_level],
             "tier": [p.tier]}
     out = {}
+    tiers = tier_names(session, shop_id)
     for by, cols in keys.items():
         rows = session.execute(
             select(*cols, func.sum(p.delivered), func.sum(p.on_time), func.sum(p.days_late_sum))
             .where(*_in(p, period, shop_id)).group_by(*cols).order_by(func.sum(p.delivered).desc()))
         items = []
         for *key, n, hits, late in rows:
-            label = names.get(key[0], str(key[0])) if by != "tier" else (key[0] or None)
+            label = names.get(key[0], str(key[0])) if by != "tier" else (tiers.get(key[0], key[0]) or None)
             if by == "lane":
                 label = f"{label} → {key[1]}{('-' + key[2]) if key[2] else ''} · {key[3] or '—'}"
             items.append({"key": label, "delivered": int(n), "on_time": stats.rate(int(hits), int(n)),
@@ -155,8 +163,9 @@ def handling(session: Session, shop_id: int, period: Period) -> list[dict]:
         select(DailyHandling.tier, func.sum(DailyHandling.orders), func.sum(DailyHandling.met),
                func.sum(DailyHandling.missed), func.sum(DailyHandling.open))
         .where(*_in(DailyHandling, period, shop_id)).group_by(DailyHandling.tier).order_by(DailyHandling.tier))
-    return [{"tier": tier or None, "orders": int(n), "met": int(m), "missed": int(x), "open": int(o),
-             "share_met": stats.rate(int(m), int(m) + int(x))} for tier, n, m, x, o in rows]
+    names = tier_names(session, shop_id)
+    return [{"tier": names.get(tier, tier) if tier else None, "orders": int(n), "met": int(m), "missed": int(x),
+             "open": int(o), "share_met": stats.rate(int(m), int(m) + int(x))} for tier, n, m, x, o in rows]
 
 
 def stock(session: Session, shop_id: int, period: Period) -> dict:

@@ -54,7 +54,7 @@ def _seed(shop_id: int, *, cases: int = 12, hostile: str = "=HYPERLINK(\"http://
                          at=NOW - timedelta(days=2)))
         for k, outcome in enumerate(("on_time", "on_time", "late")):
             s.add(OrderPromise(shop_id=shop_id, order_shopify_id=9000 + k, location_shopify_id=77, country="US",
-                               service_level="standard", tier="Gold", outcome=outcome,
+                               service_level="standard", tier="gold", outcome=outcome,
                                days_late=2 if outcome == "late" else -1,
                                delivered_on=(NOW - timedelta(days=1)).date()))
 
@@ -94,6 +94,8 @@ def test_the_job_builds_the_numbers_and_running_it_again_changes_nothing(admin):
     (warehouse,) = body["accuracy"]["warehouse"]
     assert warehouse["delivered"] == 3 and abs(warehouse["on_time"] - 2 / 3) < 1e-9
     assert warehouse["mean_days_late"] == 0.0
+    # Promises carry the tier's slug ("gold"); the merchant reads the tier's name.
+    assert [t["key"] for t in body["accuracy"]["tier"]] == ["Gold"]
     # Nothing happened in the previous 30 days.
     assert body["recovery_previous"]["abandoned"] == 0
 
