@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.membership import shopify_objects, writeback
 from app.membership.recompute import recompute_shop
+from app.membership.service import settings_row
 from app.models import Membership, MembershipSettings, Shop, utcnow
 from app.shopify.admin_api import AdminClient
 
@@ -69,10 +70,7 @@ def ledger_from_history(session: Session, shop_id: int, now: datetime) -> int:
 
 
 def _save_state(session: Session, shop_id: int, **values) -> dict:
-    row = session.scalar(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id))
-    if row is None:
-        row = MembershipSettings(shop_id=shop_id)
-        session.add(row)
+    row = settings_row(session, shop_id)
     state = {**(row.backfill or {}), **values}
     row.backfill = state
     session.commit()

@@ -32,8 +32,22 @@ class Settings:
     rules: rfm.SegmentRules
 
 
+def _row(session: Session, shop_id: int) -> MembershipSettings | None:
+    return session.scalars(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id)).one_or_none()
+
+
+def settings_row(session: Session, shop_id: int) -> MembershipSettings:
+    """The shop's settings row, created (with the defaults) when it has none; for every writer of it."""
+    row = _row(session, shop_id)
+    if row is None:
+        row = MembershipSettings(shop_id=shop_id)
+        session.add(row)
+        session.flush()
+    return row
+
+
 def load_settings(session: Session, shop_id: int) -> Settings:
-    row = session.scalars(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id)).one_or_none()
+    row = _row(session, shop_id)
     if row is None:
         return Settings(tiers.DEFAULT_TIERS, ledger.TRAILING, tiers.DEFAULT_GRACE, rfm.SegmentRules())
     return Settings(tiers.parse_tiers(row.tiers), row.spend_window, timedelta(days=row.grace_days),
@@ -49,10 +63,7 @@ def save_settings(session: Session, shop_id: int, *, tiers_raw: list[dict] | Non
         raise ValueError(f"spend window is one of {', '.join(ledger.WINDOWS)}")
     if not 0 <= grace_days <= 365:
         raise ValueError("grace period: 0 to 365 days")
-    row = session.scalars(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id)).one_or_none()
-    if row is None:
-        row = MembershipSettings(shop_id=shop_id)
-        session.add(row)
+    row = settings_row(session, shop_id)
     row.tiers = ([{"name": t.name, "threshold": str(t.threshold), "over": t.over} for t in parsed]
                  if tiers_raw is not None else None)
     row.spend_window, row.grace_days, row.segment_rules = window, grace_days, rules_raw or None
@@ -68,10 +79,7 @@ def save_perks(session: Session, shop_id: int, raw: dict | None) -> perks.PerkSe
     """Validate (PerkError) against the saved tiers, then store; the write-back job makes Shopify match."""
     settings = load_settings(session, shop_id)
     parsed = perks.parse_perks(settings.tiers, raw)
-    row = session.scalars(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id)).one_or_none()
-    if row is None:
-        row = MembershipSettings(shop_id=shop_id)
-        session.add(row)
+    row = settings_row(session, shop_id)
     row.perks = perks.perks_json(parsed)
     row.shopify_digest = None  # the write-back sweep then brings Shopify's segments and discounts in line
     session.flush()
@@ -82,9 +90,10 @@ def save_perks(session: Session, shop_id: int, raw: dict | None) -> perks.PerkSe
 
 
 def load_perks(session: Session, shop_id: int) -> perks.PerkSettings:
-    settings = load_settings(session, shop_id)
-    raw = session.scalar(select(MembershipSettings.perks).where(MembershipSettings.shop_id == shop_id))
-    return perks.parse_perks(settings.tiers, raw)
+    row = _row(session, shop_id)  # one read for the tiers and their perks (every orders/create asks)
+    if row is None:
+        return perks.default_perks(tiers.DEFAULT_TIERS)
+    return perks.parse_perks(tiers.parse_tiers(row.tiers), row.perks)
 
 
 def _state(row: Membership | None) -> tiers.MemberState:

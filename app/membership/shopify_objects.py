@@ -14,11 +14,10 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.membership import perks as perks_mod
-from app.membership.service import load_settings
+from app.membership.service import load_settings, settings_row
 from app.models import MembershipSettings, Shop, utcnow
 from app.shopify.admin_api import AdminClient, UserErrors
 
@@ -47,15 +46,6 @@ def digest(wanted: dict) -> str:
     return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
 
 
-def _row(session: Session, shop_id: int) -> MembershipSettings:
-    row = session.scalar(select(MembershipSettings).where(MembershipSettings.shop_id == shop_id))
-    if row is None:
-        row = MembershipSettings(shop_id=shop_id)
-        session.add(row)
-        session.flush()
-    return row
-
-
 def _remember(session: Session, row: MembershipSettings, ids: dict) -> None:
     row.shopify_ids = json.loads(json.dumps(ids))  # a new object, so the JSON column sees the change
     session.commit()
@@ -65,7 +55,7 @@ def sync(session: Session, shop: Shop, client: AdminClient, now: datetime | None
     """Bring segments and discounts in line with the saved settings; "current" when nothing had to change."""
     now = now or utcnow()
     settings = load_settings(session, shop.id)
-    row = _row(session, shop.id)
+    row = settings_row(session, shop.id)
     wanted = desired(settings, perks_mod.parse_perks(settings.tiers, row.perks))
     if row.shopify_digest == digest(wanted):
         return "current"
