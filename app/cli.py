@@ -188,17 +188,24 @@ def db_downgrade(revision: str) -> None:
 
 @main.command("rotate-keys")
 def rotate_keys() -> None:
-    """Re-encrypt every stored token under the first ENCRYPTION_KEY (after adding a new key in front)."""
+    """Re-encrypt every stored token, signing key and customer field under the first ENCRYPTION_KEY (after
+    adding a new key in front), and recompute the blind indexes of emails and phones."""
     from app import create_app
     from app.extensions import db as database
+    from app.field_crypto import keys_for
+    from app.privacy.field_rotation import rotate_fields
     from app.shopify.tokens import rotate_token_encryption
     from app.traceability.service import rotate_key_encryption
 
-    create_app(_config())
+    config = _config()
+    create_app(config)
     with database.session() as session:
         count = rotate_token_encryption(session)
-        keys = rotate_key_encryption(session, _config())
-    click.echo(f"re-encrypted tokens of {count} shop(s) and {keys} passport signing key(s)")
+        keys = rotate_key_encryption(session, config)
+    with database.session() as session:
+        fields = rotate_fields(session, keys_for(config))
+    click.echo(f"re-encrypted tokens of {count} shop(s), {keys} passport signing key(s) and "
+               f"{sum(fields.values())} row(s) of customer fields")
 
 
 def _register() -> None:

@@ -33,6 +33,9 @@ class Config:
     redis_url: str | None = None
     # Fernet keys, newest first: the first encrypts, all of them decrypt (key rotation).
     encryption_keys: tuple[str, ...] = ()
+    # The secret behind the blind indexes of emails and phones; unset: the oldest ENCRYPTION_KEY (the last).
+    # It must outlive key rotation, so it is not simply "the newest key" (see app/field_crypto.py).
+    blind_index_key: str | None = None
     smtp_url: str | None = None
     # Unset: the real shop (https://{shop}); set: the local simulator or a test double of Shopify.
     shopify_admin_base_url: str | None = None
@@ -93,6 +96,10 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         except (ValueError, TypeError) as exc:
             raise ConfigError("ENCRYPTION_KEY must be comma-separated Fernet keys (32 url-safe base64 bytes)") from exc
 
+    blind_index_key = _get(env, "BLIND_INDEX_KEY")
+    if blind_index_key is not None and len(blind_index_key) < 32:
+        raise ConfigError("BLIND_INDEX_KEY must be at least 32 characters (e.g. a retired ENCRYPTION_KEY)")
+
     database_url = _get(env, "DATABASE_URL")
     if not database_url:
         if production:
@@ -116,6 +123,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         database_url=normalise_database_url(database_url),
         redis_url=redis_url,
         encryption_keys=keys,
+        blind_index_key=blind_index_key,
         smtp_url=_get(env, "SMTP_URL"),
         shopify_admin_base_url=(_get(env, "SHOPIFY_ADMIN_BASE_URL") or "").rstrip("/") or None,
         generated=tuple(generated),

@@ -45,6 +45,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("dashboard-refresh", "worker.jobs.dashboard.refresh_all", 15 * 60, queues.DEFAULT),
     # Abandoned-checkout contact data and stored webhook bodies do not outlive each shop's retention period.
     PeriodicJob("privacy-purge", "worker.jobs.privacy.purge_all", 24 * 3600, queues.DEFAULT),
+    # Processed webhook bodies are emptied within minutes: what they said is stored (encrypted) in our tables.
+    PeriodicJob("privacy-clear-bodies", "worker.jobs.privacy.clear_bodies", 5 * 60, queues.DEFAULT),
 )
 
 

@@ -29,9 +29,9 @@ HISTORY_DAYS = 365 + 31  # a year of history, and the month a calendar-year wind
 
 # Set-based ledger from stored orders and refunds. Paid: every non-test order Shopify took money for.
 _PAID = """
-INSERT INTO spend_entries (shop_id, kind, source_id, order_shopify_id, customer_shopify_id, email, amount,
+INSERT INTO spend_entries (shop_id, kind, source_id, order_shopify_id, customer_shopify_id, email_hash, amount,
                            currency, occurred_at, created_at)
-SELECT o.shop_id, 'paid', o.shopify_id, o.shopify_id, o.customer_shopify_id, lower(o.email), o.total_price,
+SELECT o.shop_id, 'paid', o.shopify_id, o.shopify_id, o.customer_shopify_id, o.email_hash, o.total_price,
        o.currency, coalesce(o.paid_at, o.processed_at, o.shopify_created_at), :now
 FROM orders o
 WHERE o.shop_id = :shop AND NOT o.test
@@ -40,9 +40,9 @@ WHERE o.shop_id = :shop AND NOT o.test
 ON CONFLICT (shop_id, kind, source_id) DO NOTHING
 """
 _REFUNDS = """
-INSERT INTO spend_entries (shop_id, kind, source_id, order_shopify_id, customer_shopify_id, email, amount,
+INSERT INTO spend_entries (shop_id, kind, source_id, order_shopify_id, customer_shopify_id, email_hash, amount,
                            currency, occurred_at, created_at)
-SELECT r.shop_id, 'refund', r.shopify_id, r.order_shopify_id, o.customer_shopify_id, lower(o.email), -r.amount,
+SELECT r.shop_id, 'refund', r.shopify_id, r.order_shopify_id, o.customer_shopify_id, o.email_hash, -r.amount,
        r.currency, coalesce(r.processed_at, r.shopify_created_at, :now), :now
 FROM refunds r JOIN orders o ON o.shop_id = r.shop_id AND o.shopify_id = r.order_shopify_id
 WHERE r.shop_id = :shop AND NOT o.test AND coalesce(o.paid_at, o.processed_at, o.shopify_created_at) >= :since
@@ -50,9 +50,9 @@ ON CONFLICT (shop_id, kind, source_id) DO NOTHING
 """
 # A cancelled order counts zero whatever its lines say (ledger._per_order); the line keeps the history.
 _CANCELS = """
-INSERT INTO spend_entries (shop_id, kind, source_id, order_shopify_id, customer_shopify_id, email, amount,
+INSERT INTO spend_entries (shop_id, kind, source_id, order_shopify_id, customer_shopify_id, email_hash, amount,
                            currency, occurred_at, created_at)
-SELECT o.shop_id, 'cancel', o.shopify_id, o.shopify_id, o.customer_shopify_id, lower(o.email), -o.total_price,
+SELECT o.shop_id, 'cancel', o.shopify_id, o.shopify_id, o.customer_shopify_id, o.email_hash, -o.total_price,
        o.currency, o.cancelled_at, :now
 FROM orders o
 WHERE o.shop_id = :shop AND NOT o.test AND o.cancelled_at IS NOT NULL AND o.cancelled_at >= :since

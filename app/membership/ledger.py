@@ -4,7 +4,8 @@ Each line is unique on (shop, kind, source id), so a replayed webhook inserts no
 computed per order first: an order contributes max(paid − refunds, 0), or 0 once cancelled, so a
 refund larger than what is left (or arriving before its order) never pushes a total below zero, and
 events in any order give the same result. An order counts in the window by the date it was paid.
-Guest lines carry the lower-cased email; they join a customer whose email matches at computation time.
+Guest lines carry the blind index of the order's email (app/field_crypto.py), never the email itself; they
+join a customer with the same index at computation time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.field_crypto import email_index
 from app.membership.rfm import Activity
 from app.models import Customer, Order, Refund, Shop, SpendEntry, utcnow
 
@@ -33,7 +35,7 @@ WINDOWS = (TRAILING, CALENDAR_YEAR)
 @dataclass(frozen=True)
 class Owner:
     customer_id: int | None
-    email: str | None
+    email_hash: str | None  # the blind index of a guest's email
 
 
 def window_start(now: datetime, window: str = TRAILING) -> datetime:
@@ -59,7 +61,7 @@ def _order(session: Session, shop_id: int, order_shopify_id: int) -> Order | Non
 def _owner(order: Order | None) -> Owner:
     if order is None:
         return Owner(None, None)
-    return Owner(order.customer_shopify_id, order.email.strip().lower() if order.email else None)
+    return Owner(order.customer_shopify_id, order.email_hash)
 
 
 def record_paid(session: Session, shop: Shop, order_shopify_id: int) -> Owner | None:
@@ -71,13 +73,13 @@ def record_paid(session: Session, shop: Shop, order_shopify_id: int) -> Owner | 
     owner = _owner(order)
     _insert(session, {
         "shop_id": shop.id, "kind": PAID, "source_id": order.shopify_id, "order_shopify_id": order.shopify_id,
-        "customer_shopify_id": owner.customer_id, "email": owner.email, "amount": order.total_price,
+        "customer_shopify_id": owner.customer_id, "email_hash": owner.email_hash, "amount": order.total_price,
         "currency": order.currency, "occurred_at": order.paid_at or order.processed_at or utcnow(),
     })
     session.execute(
         update(SpendEntry).where(SpendEntry.shop_id == shop.id, SpendEntry.order_shopify_id == order.shopify_id,
-                                 SpendEntry.customer_shopify_id.is_(None), SpendEntry.email.is_(None))
-        .values(customer_shopify_id=owner.customer_id, email=owner.email)
+                                 SpendEntry.customer_shopify_id.is_(None), SpendEntry.email_hash.is_(None))
+        .values(customer_shopify_id=owner.customer_id, email_hash=owner.email_hash)
         .execution_options(synchronize_session=False)
     )
     return owner
@@ -98,7 +100,7 @@ def record_refund(session: Session, shop: Shop, refund_shopify_id: int) -> Owner
     _insert(session, {
         "shop_id": shop.id, "kind": REFUND, "source_id": refund.shopify_id,
         "order_shopify_id": refund.order_shopify_id, "refund_shopify_id": refund.shopify_id,
-        "customer_shopify_id": owner.customer_id, "email": owner.email, "amount": -refund.amount,
+        "customer_shopify_id": owner.customer_id, "email_hash": owner.email_hash, "amount": -refund.amount,
         "currency": refund.currency, "occurred_at": refund.processed_at or refund.shopify_created_at or utcnow(),
     })
     return owner
@@ -117,58 +119,61 @@ def record_cancel(session: Session, shop: Shop, order_shopify_id: int) -> Owner 
     owner = _owner(order)
     _insert(session, {
         "shop_id": shop.id, "kind": CANCEL, "source_id": order.shopify_id, "order_shopify_id": order.shopify_id,
-        "customer_shopify_id": owner.customer_id, "email": owner.email, "amount": -max(Decimal(so_far), Decimal(0)),
+        "customer_shopify_id": owner.customer_id, "email_hash": owner.email_hash,
+        "amount": -max(Decimal(so_far), Decimal(0)),
         "currency": order.currency, "occurred_at": order.cancelled_at,
     })
     return owner
 
 
-def _per_order(shop_id: int, currency: str, customer_id: int | None = None, email: str | None = None):
+def _per_order(shop_id: int, currency: str, customer_id: int | None = None, email_hash: str | None = None):
     e = SpendEntry
     total = func.sum(e.amount)
     cancelled = func.max(case((e.kind == CANCEL, 1), else_=0))
     stmt = select(
         e.order_shopify_id,
         func.max(e.customer_shopify_id).label("customer_id"),
-        func.max(e.email).label("email"),
+        func.max(e.email_hash).label("email_hash"),
         func.max(case((e.kind == PAID, e.occurred_at))).label("paid_at"),
         case((cancelled == 1, 0), (total > 0, total), else_=0).label("net"),
         cancelled.label("cancelled"),
     ).where(e.shop_id == shop_id, e.currency == currency)
     if customer_id is not None:
         mine = e.customer_shopify_id == customer_id
-        if email:
-            mine = or_(mine, and_(e.customer_shopify_id.is_(None), e.email == email))
+        if email_hash:
+            mine = or_(mine, and_(e.customer_shopify_id.is_(None), e.email_hash == email_hash))
         stmt = stmt.where(mine)
     return stmt.group_by(e.order_shopify_id).subquery("per_order")
 
 
-def _owned(shop_id: int, per_order, email: str | None = None):
-    """per_order rows with their owning customer: their own id, or a live customer with the guest email.
-    With `email` (one customer's spend) only that email's owners are looked up, through the index."""
-    owners = select(func.lower(Customer.email).label("email"), func.min(Customer.shopify_id).label("customer_id"))
-    owners = owners.where(Customer.shop_id == shop_id, Customer.email.is_not(None), Customer.deleted.is_(False))
-    if email is not None:
-        owners = owners.where(func.lower(Customer.email) == email)
-    by_email = owners.group_by(func.lower(Customer.email)).subquery("by_email")
+def _owned(shop_id: int, per_order, email_hash: str | None = None):
+    """per_order rows with their owning customer: their own id, or a live customer with the guest email
+    (compared by blind index). With `email_hash` (one customer's spend) only that email's owners are looked
+    up, through the index."""
+    owners = select(Customer.email_hash, func.min(Customer.shopify_id).label("customer_id"))
+    owners = owners.where(Customer.shop_id == shop_id, Customer.email_hash.is_not(None), Customer.deleted.is_(False))
+    if email_hash is not None:
+        owners = owners.where(Customer.email_hash == email_hash)
+    by_email = owners.group_by(Customer.email_hash).subquery("by_email")
     owner = func.coalesce(per_order.c.customer_id, by_email.c.customer_id).label("owner")
     joined = per_order.outerjoin(
-        by_email, and_(per_order.c.customer_id.is_(None), per_order.c.email == by_email.c.email))
+        by_email, and_(per_order.c.customer_id.is_(None), per_order.c.email_hash == by_email.c.email_hash))
     return owner, joined
 
 
 def spend(session: Session, shop: Shop, since: datetime, customer_ids: Sequence[int] | None = None
           ) -> dict[int, Decimal]:
     """Net spend per customer for orders paid since `since`; every customer with a ledger line when ids is None."""
-    email = None
+    email_hash = None
     if customer_ids is not None and len(customer_ids) == 1:
-        email = session.scalar(select(func.lower(Customer.email)).where(
+        email_hash = session.scalar(select(Customer.email_hash).where(
             Customer.shop_id == shop.id, Customer.shopify_id == customer_ids[0], Customer.deleted.is_(False)))
-        per_order = _per_order(shop.id, shop.currency, customer_ids[0], email)
+        per_order = _per_order(shop.id, shop.currency, customer_ids[0], email_hash)
     else:
         per_order = _per_order(shop.id, shop.currency)
     # One customer: their lines and guest lines under their email; nobody else's email can own those.
-    owner, joined = _owned(shop.id, per_order, email if customer_ids is not None and len(customer_ids) == 1 else None)
+    owner, joined = _owned(shop.id, per_order,
+                           email_hash if customer_ids is not None and len(customer_ids) == 1 else None)
     in_window = case((per_order.c.paid_at >= since, per_order.c.net), else_=0)
     stmt = select(owner, func.sum(in_window)).select_from(joined).where(owner.is_not(None)).group_by(owner)
     if customer_ids is not None:
@@ -206,9 +211,9 @@ def activity(session: Session, shop: Shop, since: datetime) -> list[Activity]:
 def erase_customer(session: Session, shop_id: int, customer_id: int | None, email: str | None,
                    order_ids: Sequence[int] = ()) -> int:
     """customers/redact: the person's lines go, all kinds of every order they are tied to."""
-    email = email.strip().lower() if email else None
+    email_hash = email_index(email)
     who = [c for wanted, c in ((customer_id is not None, SpendEntry.customer_shopify_id == customer_id),
-                               (bool(email), SpendEntry.email == email),
+                               (bool(email_hash), SpendEntry.email_hash == email_hash),
                                (bool(order_ids), SpendEntry.order_shopify_id.in_(order_ids))) if wanted]
     if not who:
         return 0

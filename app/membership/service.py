@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.field_crypto import email_index
 from app.membership import ledger, perks, rfm, tiers
 from app.models import (
     Customer,
@@ -133,10 +134,10 @@ def _customer_for(session: Session, shop: Shop, owner: ledger.Owner | None) -> i
         return None
     if owner.customer_id is not None:
         return owner.customer_id
-    if not owner.email:
+    if not owner.email_hash:
         return None
     return session.scalar(select(func.min(Customer.shopify_id)).where(
-        Customer.shop_id == shop.id, func.lower(Customer.email) == owner.email, Customer.deleted.is_(False)))
+        Customer.shop_id == shop.id, Customer.email_hash == owner.email_hash, Customer.deleted.is_(False)))
 
 
 def _apply(session: Session, shop: Shop, customer_id: int, now: datetime | None, rule) -> tiers.Change | None:
@@ -223,7 +224,7 @@ def erase_member(session: Session, shop_id: int, customer_id: int | None, email:
     ids = {customer_id} if customer_id is not None else set()
     if email:
         ids |= set(session.scalars(select(Customer.shopify_id).where(
-            Customer.shop_id == shop_id, func.lower(Customer.email) == email.strip().lower())))
+            Customer.shop_id == shop_id, Customer.email_hash == email_index(email))))
     if not ids:
         return
     for model in (Membership, TierChange, SegmentChange, TierNotice):

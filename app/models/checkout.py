@@ -5,22 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps
+from app.models.encrypted import EncryptedJSON, EncryptedText, email_indexed, phone_indexed
 
 
 class Checkout(ShopScoped, Timestamps, Base):
     __tablename__ = "checkouts"
-    __table_args__ = (UniqueConstraint("shop_id", "token"),)
+    __table_args__ = (UniqueConstraint("shop_id", "token"),
+                      Index("ix_checkouts_shop_email_hash", "shop_id", "email_hash"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shopify_id: Mapped[int | None] = mapped_column(BigInteger)
     token: Mapped[str] = mapped_column(String(64))
     cart_token: Mapped[str | None] = mapped_column(String(64), index=True)
-    email: Mapped[str | None] = mapped_column(String(320), index=True)
-    phone: Mapped[str | None] = mapped_column(String(32))
+    # Encrypted at rest (app/models/encrypted.py); found by their blind indexes.
+    email: Mapped[str | None] = mapped_column(EncryptedText)
+    email_hash: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
     customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger)
     buyer_accepts_marketing: Mapped[bool] = mapped_column(default=False)
     buyer_accepts_sms_marketing: Mapped[bool] = mapped_column(default=False)
@@ -29,7 +34,7 @@ class Checkout(ShopScoped, Timestamps, Base):
     presentment_currency: Mapped[str | None] = mapped_column(String(3))
     total_price: Mapped[Decimal]
     subtotal_price: Mapped[Decimal | None]
-    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    shipping_address: Mapped[dict | None] = mapped_column(EncryptedJSON)
     abandoned_checkout_url: Mapped[str | None] = mapped_column(String(2048))
     shopify_created_at: Mapped[datetime | None]
     shopify_updated_at: Mapped[datetime | None]
@@ -39,6 +44,10 @@ class Checkout(ShopScoped, Timestamps, Base):
     converted_order_shopify_id: Mapped[int | None] = mapped_column(BigInteger)
 
     lines: Mapped[list[CheckoutLine]] = relationship(back_populates="checkout", cascade="all, delete-orphan")
+
+
+email_indexed(Checkout.email)
+phone_indexed(Checkout.phone)
 
 
 class CheckoutLine(ShopScoped, Base):

@@ -19,7 +19,7 @@ class SpendEntry(ShopScoped, Base):
         UniqueConstraint("shop_id", "kind", "source_id"),
         Index("ix_spend_entries_shop_order", "shop_id", "order_shopify_id"),
         Index("ix_spend_entries_shop_customer", "shop_id", "customer_shopify_id"),
-        Index("ix_spend_entries_shop_email", "shop_id", "email"),
+        Index("ix_spend_entries_shop_email_hash", "shop_id", "email_hash"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -28,7 +28,8 @@ class SpendEntry(ShopScoped, Base):
     order_shopify_id: Mapped[int] = mapped_column(BigInteger)
     refund_shopify_id: Mapped[int | None] = mapped_column(BigInteger)
     customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger)
-    email: Mapped[str | None] = mapped_column(String(320))  # lower-cased; how a guest's orders are found
+    # The blind index of the order's email (app/field_crypto.py): how a guest's orders find their customer.
+    email_hash: Mapped[str | None] = mapped_column(String(64))
     amount: Mapped[Decimal]  # shop money; negative for refunds and cancellations
     currency: Mapped[str] = mapped_column(String(3))
     occurred_at: Mapped[datetime]

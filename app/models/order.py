@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps
+from app.models.encrypted import EncryptedJSON, EncryptedText, email_indexed
 
 
 class Order(ShopScoped, Timestamps, Base):
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("shop_id", "shopify_id"),)
+    __table_args__ = (UniqueConstraint("shop_id", "shopify_id"),
+                      Index("ix_orders_shop_email_hash", "shop_id", "email_hash"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shopify_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str | None] = mapped_column(String(64))
-    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    email: Mapped[str | None] = mapped_column(EncryptedText)  # encrypted at rest; found by email_hash
+    email_hash: Mapped[str | None] = mapped_column(String(64))
     customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     currency: Mapped[str] = mapped_column(String(3))
     presentment_currency: Mapped[str | None] = mapped_column(String(3))
@@ -33,7 +36,7 @@ class Order(ShopScoped, Timestamps, Base):
     source_name: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[str] = mapped_column(Text, default="")
     test: Mapped[bool] = mapped_column(default=False)
-    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    shipping_address: Mapped[dict | None] = mapped_column(EncryptedJSON)
     processed_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
@@ -75,3 +78,6 @@ class Refund(ShopScoped, Base):
     note: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
     shopify_created_at: Mapped[datetime | None]
+
+
+email_indexed(Order.email)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps, utcnow
+from app.models.encrypted import EncryptedJSON
 
 DEFAULT_RETENTION_DAYS = 90  # Shopify keeps abandoned checkouts about this long; we keep no longer by default
 
@@ -21,7 +22,7 @@ class DataExport(ShopScoped, Base):
     request_id: Mapped[str] = mapped_column(String(64))
     customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict] = mapped_column(EncryptedJSON)  # everything about one person: encrypted at rest
     # Set once the export has been mailed to the shop's email; a re-run of the mail job sends nothing.
     emailed_at: Mapped[datetime | None]
 

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, ShopScoped, Timestamps
+from app.models.encrypted import EncryptedText, email_indexed
 
 
 class CaseStatus:
@@ -45,13 +46,15 @@ class RecoveryCase(ShopScoped, Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("shop_id", "checkout_id"),
         Index("ix_recovery_cases_due", "status", "due_at"),
+        Index("ix_recovery_cases_shop_email_hash", "shop_id", "email_hash"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     checkout_id: Mapped[int] = mapped_column(BigId, ForeignKey("checkouts.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=CaseStatus.PENDING)
     due_at: Mapped[datetime | None]  # when to look at it next (pending: the abandonment check)
-    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    email: Mapped[str | None] = mapped_column(EncryptedText)  # lower-cased; encrypted at rest
+    email_hash: Mapped[str | None] = mapped_column(String(64))  # its blind index: the frequency caps' key
     customer_shopify_id: Mapped[int | None] = mapped_column(BigInteger)
     group: Mapped[str | None] = mapped_column(String(10))  # treatment | holdout, fixed at abandonment
     abandoned_at: Mapped[datetime | None]
@@ -73,13 +76,15 @@ class RecoveryMessage(ShopScoped, Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("case_id", "stage", "kind"),
         Index("ix_recovery_messages_due", "state", "scheduled_for"),
+        Index("ix_recovery_messages_shop_email_hash", "shop_id", "email_hash"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("recovery_cases.id", ondelete="CASCADE"), index=True)
     stage: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(12), default=MessageKind.TIMED, server_default=MessageKind.TIMED)
-    email: Mapped[str] = mapped_column(String(320), index=True)
+    email: Mapped[str] = mapped_column(EncryptedText)  # the recipient, encrypted at rest; "" once erased
+    email_hash: Mapped[str | None] = mapped_column(String(64))  # its blind index: caps and opt-outs compare it
     state: Mapped[str] = mapped_column(String(12), default=SendState.SCHEDULED)
     scheduled_for: Mapped[datetime]
     not_after: Mapped[datetime]  # the stage's window closes: past this the message is skipped, never sent late
@@ -121,11 +126,17 @@ class RecoveryOptOut(ShopScoped, Base):
     """An email address that used the one-click unsubscribe: honoured for every later message."""
 
     __tablename__ = "recovery_opt_outs"
-    __table_args__ = (UniqueConstraint("shop_id", "email"),)
+    __table_args__ = (UniqueConstraint("shop_id", "email_hash"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320))
+    email: Mapped[str] = mapped_column(EncryptedText)  # encrypted at rest, kept for the customer's export
+    email_hash: Mapped[str] = mapped_column(String(64))  # its blind index: what every send checks
     created_at: Mapped[datetime]
+
+
+email_indexed(RecoveryCase.email)
+email_indexed(RecoveryMessage.email)
+email_indexed(RecoveryOptOut.email)
 
 
 class RecoverySettings(ShopScoped, Timestamps, Base):

@@ -2,7 +2,8 @@
 
 A compliance request names a customer id, an email, a phone and some orders. `locate` widens that once
 through what we hold (the customer row's own email and phone, the orders and checkouts they lead to, the
-recovery cases of those checkouts), so export and erasure find the same rows. `TABLES` is the one list of
+recovery cases of those checkouts), so export and erasure find the same rows. Emails and phones are encrypted
+at rest: rows are found by their blind indexes (app/field_crypto.py). `TABLES` is the one list of
 tables that can hold a person's data; a test fails when a model gains a personal column and is not listed.
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.field_crypto import email_index, phone_index
 from app.models import (
     Cart,
     CartLine,
@@ -56,12 +58,24 @@ class Subject:
     case_ids: frozenset[int]
 
     @property
+    def email_hashes(self) -> frozenset[str]:
+        return _clean(email_index(e) for e in self.emails)
+
+    @property
+    def phone_hashes(self) -> frozenset[str]:
+        return _clean(phone_index(p) for p in self.phones)
+
+    @property
     def empty(self) -> bool:
         return not (self.customer_ids or self.emails or self.phones or self.order_ids)
 
 
 def _clean(values) -> frozenset:
     return frozenset(v for v in values if v not in (None, ""))
+
+
+def _email_hashes(emails) -> frozenset[str]:
+    return _clean(email_index(e) for e in emails)
 
 
 def locate(session: Session, shop_id: int, req: CustomerPrivacyRequest) -> Subject:
@@ -71,22 +85,23 @@ def locate(session: Session, shop_id: int, req: CustomerPrivacyRequest) -> Subje
     if ids or emails:
         for cid, email, phone in session.execute(select(Customer.shopify_id, Customer.email, Customer.phone).where(
                 Customer.shop_id == shop_id,
-                or_(Customer.shopify_id.in_(ids), func.lower(Customer.email).in_(emails)))):
+                or_(Customer.shopify_id.in_(ids), Customer.email_hash.in_(_email_hashes(emails))))):
             ids |= {cid}
             emails |= _clean([email.strip().lower() if email else None])
             phones |= _clean([phone])
     order_ids = _clean(req.order_ids) | _clean(session.scalars(select(Order.shopify_id).where(
         Order.shop_id == shop_id,
-        or_(Order.customer_shopify_id.in_(ids), func.lower(Order.email).in_(emails)))))
+        or_(Order.customer_shopify_id.in_(ids), Order.email_hash.in_(_email_hashes(emails))))))
     checkouts = session.execute(select(Checkout.id, Checkout.token, Checkout.cart_token).where(
         Checkout.shop_id == shop_id,
-        or_(Checkout.customer_shopify_id.in_(ids), func.lower(Checkout.email).in_(emails),
-            Checkout.phone.in_(phones), Checkout.converted_order_shopify_id.in_(order_ids)))).all()
+        or_(Checkout.customer_shopify_id.in_(ids), Checkout.email_hash.in_(_email_hashes(emails)),
+            Checkout.phone_hash.in_(_clean(phone_index(p) for p in phones)),
+            Checkout.converted_order_shopify_id.in_(order_ids)))).all()
     checkout_ids = _clean(c[0] for c in checkouts)
     case_ids = _clean(session.scalars(select(RecoveryCase.id).where(
         RecoveryCase.shop_id == shop_id,
         or_(RecoveryCase.checkout_id.in_(checkout_ids), RecoveryCase.customer_shopify_id.in_(ids),
-            RecoveryCase.email.in_(emails)))))
+            RecoveryCase.email_hash.in_(_email_hashes(emails))))))
     return Subject(shop_id, ids, emails, phones, order_ids, checkout_ids, _clean(c[1] for c in checkouts),
                    _clean(c[2] for c in checkouts), case_ids)
 
@@ -105,7 +120,7 @@ def _carts(s: Subject):
 # Every table that can hold something about one customer, with how to find their rows (the shop filter is
 # added by the callers). Order matters for erasure only through the dependency notes in app/privacy/redact.py.
 TABLES: dict[type, Where] = {
-    Customer: lambda s: or_(Customer.shopify_id.in_(s.customer_ids), func.lower(Customer.email).in_(s.emails)),
+    Customer: lambda s: or_(Customer.shopify_id.in_(s.customer_ids), Customer.email_hash.in_(s.email_hashes)),
     Order: lambda s: Order.shopify_id.in_(s.order_ids),
     OrderLine: lambda s: OrderLine.order_id.in_(_orders(s)),
     Refund: lambda s: Refund.order_shopify_id.in_(s.order_ids),
@@ -117,16 +132,17 @@ TABLES: dict[type, Where] = {
     Cart: lambda s: Cart.token.in_(s.cart_tokens),
     CartLine: lambda s: CartLine.cart_id.in_(_carts(s)),
     StockReservation: lambda s: StockReservation.reference.in_([f"checkout:{t}" for t in sorted(s.checkout_tokens)]),
-    SpendEntry: lambda s: or_(SpendEntry.customer_shopify_id.in_(s.customer_ids), SpendEntry.email.in_(s.emails),
-                              SpendEntry.order_shopify_id.in_(s.order_ids)),
+    SpendEntry: lambda s: or_(SpendEntry.customer_shopify_id.in_(s.customer_ids),
+                              SpendEntry.email_hash.in_(s.email_hashes), SpendEntry.order_shopify_id.in_(s.order_ids)),
     Membership: lambda s: Membership.customer_shopify_id.in_(s.customer_ids),
     TierChange: lambda s: TierChange.customer_shopify_id.in_(s.customer_ids),
     SegmentChange: lambda s: SegmentChange.customer_shopify_id.in_(s.customer_ids),
     TierNotice: lambda s: TierNotice.customer_shopify_id.in_(s.customer_ids),
     RecoveryCase: lambda s: RecoveryCase.id.in_(s.case_ids),
-    RecoveryMessage: lambda s: or_(RecoveryMessage.case_id.in_(s.case_ids), RecoveryMessage.email.in_(s.emails)),
+    RecoveryMessage: lambda s: or_(RecoveryMessage.case_id.in_(s.case_ids),
+                                   RecoveryMessage.email_hash.in_(s.email_hashes)),
     RecoveryWaitingItem: lambda s: RecoveryWaitingItem.case_id.in_(s.case_ids),
-    RecoveryOptOut: lambda s: RecoveryOptOut.email.in_(s.emails),
+    RecoveryOptOut: lambda s: RecoveryOptOut.email_hash.in_(s.email_hashes),
     CustomerAccess: lambda s: or_(CustomerAccess.customer_shopify_id.in_(s.customer_ids),
                                   CustomerAccess.recovery_case_id.in_(s.case_ids)),
     DataExport: lambda s: DataExport.customer_shopify_id.in_(s.customer_ids),

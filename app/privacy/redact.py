@@ -120,11 +120,12 @@ def _redact_rows(session: Session, subject: footprint.Subject) -> None:
         RecoveryMessage.state.in_((SendState.SCHEDULED, SendState.SENDING)))
         .values(state=SendState.CANCELLED, reason="customer data erased", lease_until=None, claim_token=None)
         .execution_options(synchronize_session=False))
-    _update(session, subject, RecoveryMessage, email="")
-    _update(session, subject, RecoveryCase, email=None, customer_shopify_id=None)
-    _update(session, subject, Order, email=None, shipping_address=null(), customer_shopify_id=None)
+    _update(session, subject, RecoveryMessage, email="", email_hash=None)
+    _update(session, subject, RecoveryCase, email=None, email_hash=None, customer_shopify_id=None)
+    _update(session, subject, Order, email=None, email_hash=None, shipping_address=null(), customer_shopify_id=None)
     _update(session, subject, Refund, note=None)
-    _update(session, subject, Checkout, email=None, phone=None, shipping_address=null(), customer_shopify_id=None,
+    _update(session, subject, Checkout, email=None, email_hash=None, phone=None, phone_hash=None,
+            shipping_address=null(), customer_shopify_id=None,
             abandoned_checkout_url=None)
     for model in _DELETE:
         session.execute(delete(model).where(model.shop_id == subject.shop_id, footprint.TABLES[model](subject))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, and_, cast, delete, func, null, or_, select, update
+from sqlalchemy import delete, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Checkout, EventStatus, PrivacySettings, RecoveryCase, RecoveryMessage, Shop, WebhookEvent
@@ -48,9 +48,7 @@ def purge_checkouts(session: Session, shop_id: int, now: datetime) -> int:
     stale = select(Checkout.id).where(
         Checkout.shop_id == shop_id, last_seen < cutoff,
         or_(Checkout.email.is_not(None), Checkout.phone.is_not(None), Checkout.customer_shopify_id.is_not(None),
-            Checkout.abandoned_checkout_url.is_not(None),
-            # A JSON column holds JSON null unless told otherwise: both mean "no address".
-            and_(Checkout.shipping_address.is_not(None), cast(Checkout.shipping_address, Text) != "null")))
+            Checkout.abandoned_checkout_url.is_not(None), Checkout.shipping_address.is_not(None)))
     ids = list(session.scalars(stale))
     if not ids:
         return 0
@@ -62,11 +60,13 @@ def purge_checkouts(session: Session, shop_id: int, now: datetime) -> int:
         .execution_options(synchronize_session=False))
     session.execute(update(RecoveryMessage).where(RecoveryMessage.shop_id == shop_id,
                                                   RecoveryMessage.case_id.in_(cases))
-                    .values(email="").execution_options(synchronize_session=False))
+                    .values(email="", email_hash=None).execution_options(synchronize_session=False))
     session.execute(update(RecoveryCase).where(RecoveryCase.shop_id == shop_id, RecoveryCase.checkout_id.in_(ids))
-                    .values(email=None, customer_shopify_id=None).execution_options(synchronize_session=False))
+                    .values(email=None, email_hash=None, customer_shopify_id=None)
+                    .execution_options(synchronize_session=False))
     session.execute(update(Checkout).where(Checkout.shop_id == shop_id, Checkout.id.in_(ids))
-                    .values(email=None, phone=None, shipping_address=null(), customer_shopify_id=None,
+                    .values(email=None, email_hash=None, phone=None, phone_hash=None, shipping_address=null(),
+                            customer_shopify_id=None,
                             abandoned_checkout_url=None).execution_options(synchronize_session=False))
     return len(ids)
 

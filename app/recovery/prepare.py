@@ -74,7 +74,7 @@ def _history(session: Session, shop_id: int, msg: RecoveryMessage) -> rules.Hist
     mine, last, last_other = session.execute(select(
         func.count().filter(RecoveryMessage.case_id == msg.case_id), func.max(RecoveryMessage.sent_at),
         func.max(RecoveryMessage.sent_at).filter(other)).where(
-        RecoveryMessage.shop_id == shop_id, RecoveryMessage.email == msg.email, RecoveryMessage.id != msg.id,
+        RecoveryMessage.shop_id == shop_id, RecoveryMessage.email_hash == msg.email_hash, RecoveryMessage.id != msg.id,
         RecoveryMessage.sent_at.is_not(None))).one()
     return rules.History(sent_for_this_checkout=mine or 0, last_sent_to_shopper=last,
                          last_sent_for_other_checkout=last_other)
@@ -83,7 +83,7 @@ def _history(session: Session, shop_id: int, msg: RecoveryMessage) -> rules.Hist
 def _shopper(session: Session, shop: Shop, msg: RecoveryMessage, checkout: Checkout,
              customer: Customer | None) -> rules.Shopper:
     opted_out = session.scalar(select(RecoveryOptOut.id).where(
-        RecoveryOptOut.shop_id == shop.id, RecoveryOptOut.email == msg.email)) is not None
+        RecoveryOptOut.shop_id == shop.id, RecoveryOptOut.email_hash == msg.email_hash)) is not None
     address = checkout.shipping_address or {}
     place = geo.resolve(destination_from_address(address)) if address else None
     return rules.Shopper(opted_out=opted_out, accepts_marketing=checkout.buyer_accepts_marketing,
@@ -113,7 +113,7 @@ def _delivered_before(session: Session, shop_id: int, msg: RecoveryMessage) -> s
     if msg.opened_at is not None or msg.clicked_at is not None:
         return "delivered before the sender stopped: opened or clicked since"
     newer = session.scalar(select(RecoveryMessage.id).where(
-        RecoveryMessage.shop_id == shop_id, RecoveryMessage.email == msg.email, RecoveryMessage.id != msg.id,
+        RecoveryMessage.shop_id == shop_id, RecoveryMessage.email_hash == msg.email_hash, RecoveryMessage.id != msg.id,
         RecoveryMessage.sent_at > msg.sent_at,
         RecoveryMessage.state.in_((SendState.SENT, SendState.SENDING))).limit(1))
     if newer is not None:

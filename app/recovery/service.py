@@ -204,7 +204,7 @@ def _abandon(session: Session, shop_id: int, case: RecoveryCase, checkout: Check
 
 
 def _abandoned_recently(session: Session, shop_id: int, case: RecoveryCase, settings: dict, now: datetime) -> int:
-    who = [RecoveryCase.email == case.email] if case.email else []
+    who = [RecoveryCase.email_hash == case.email_hash] if case.email_hash else []
     if case.customer_shopify_id is not None:
         who.append(RecoveryCase.customer_shopify_id == case.customer_shopify_id)
     if not who:

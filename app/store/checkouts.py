@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.field_crypto import email_index, phone_index
 from app.models import Cart, CartLine, Checkout, CheckoutLine, Order
 from app.shopify.records import CartRecord, CheckoutRecord
 from app.store._rows import upsert
@@ -24,7 +25,9 @@ def upsert_checkout(session: Session, shop_id: int, record: CheckoutRecord) -> C
         "shopify_id": record.shopify_id,
         "cart_token": record.cart_token,
         "email": record.email,
+        "email_hash": email_index(record.email),  # email and phone are encrypted: lookups use these
         "phone": record.phone,
+        "phone_hash": phone_index(record.phone),
         "customer_shopify_id": record.customer_id,
         "buyer_accepts_marketing": record.buyer_accepts_marketing,
         "buyer_accepts_sms_marketing": record.buyer_accepts_sms_marketing,
@@ -66,7 +69,7 @@ def _order_for_checkout(session: Session, shop_id: int, checkout: Checkout) -> O
     if order is None and checkout.email and checkout.shopify_created_at:
         order = session.scalars(
             base.where(
-                func.lower(Order.email) == checkout.email.lower(),
+                Order.email_hash == email_index(checkout.email),
                 Order.shopify_created_at >= checkout.shopify_created_at,
                 Order.shopify_created_at <= checkout.shopify_created_at + EMAIL_MATCH_WINDOW,
             ).order_by(Order.shopify_created_at).limit(1)
@@ -85,7 +88,7 @@ def link_order_to_checkout(session: Session, shop_id: int, order: Order) -> Chec
     if checkout is None and order.email and order.shopify_created_at:
         checkout = session.scalars(
             base.where(
-                func.lower(Checkout.email) == order.email.lower(),
+                Checkout.email_hash == email_index(order.email),
                 Checkout.converted_order_shopify_id.is_(None),
                 Checkout.shopify_created_at <= order.shopify_created_at,
                 Checkout.shopify_created_at >= order.shopify_created_at - EMAIL_MATCH_WINDOW,

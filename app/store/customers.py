@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.field_crypto import email_index, phone_index
 from app.models import Customer
 from app.shopify.records import CustomerRecord, EmailConsentRecord
 from app.store._rows import is_stale, locked, upsert
@@ -15,7 +16,9 @@ _CONSENT_FIELDS = ("email_marketing_state", "email_marketing_opt_in_level", "ema
 def _values(record: CustomerRecord) -> dict[str, object]:
     values: dict[str, object] = {
         "email": record.email,
+        "email_hash": email_index(record.email),  # email and phone are encrypted: lookups use these
         "phone": record.phone,
+        "phone_hash": phone_index(record.phone),
         "first_name": record.first_name,
         "last_name": record.last_name,
         "locale": record.locale,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.field_crypto import email_index
 from app.models import Order, OrderLine, Refund
 from app.shopify.records import LineRecord, OrderRecord, RefundRecord
 from app.store._rows import upsert
@@ -22,6 +23,7 @@ def upsert_order(session: Session, shop_id: int, record: OrderRecord) -> Order:
     values = {
         "name": record.name,
         "email": record.email,
+        "email_hash": email_index(record.email),  # the email is encrypted: lookups use this
         "customer_shopify_id": record.customer_id,
         "currency": record.total_price.currency,
         "presentment_currency": record.presentment_currency,

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 
 from app import i18n
 from app import queue as queues
+from app.field_crypto import email_index
 from app.i18n import gettext as _
 from app.membership import ledger, perks, rfm, service, tiers
 from app.models import Customer, Membership, SpendEntry, TierChange
@@ -159,7 +160,8 @@ def _customers(q: str, tier: str, segment: str, page: int) -> list[tuple]:
             .where(Customer.deleted.is_(False)))
     if q:
         like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(func.lower(Customer.email).like(like, escape="\\"),
+        # Emails are encrypted at rest: found whole, by their blind index; names still by any part.
+        stmt = stmt.where(or_(Customer.email_hash == email_index(q),
                               func.lower(func.coalesce(Customer.first_name, "") + " " +
                                          func.coalesce(Customer.last_name, "")).like(like, escape="\\")))
     if tier:

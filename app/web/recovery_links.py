@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.field_crypto import email_index
 from app.mail import tokens
 from app.models import Checkout, RecoveryCase, RecoveryMessage, RecoveryOptOut, Shop
 from app.models.recovery import SendState
@@ -109,7 +110,7 @@ def unsubscribe(token: str):
         except IntegrityError:
             pass  # already unsubscribed: the same answer
         session.execute(update(RecoveryMessage).where(
-            RecoveryMessage.shop_id == shop_id, RecoveryMessage.email == email,
+            RecoveryMessage.shop_id == shop_id, RecoveryMessage.email_hash == email_index(email),
             RecoveryMessage.state == SendState.SCHEDULED).values(state=SendState.CANCELLED, reason="unsubscribed"))
     return render_template_string(PAGE, title="Unsubscribed",
                                   body="You will not receive these reminders again.", form=False)

@@ -31,6 +31,17 @@ def purge_all() -> int:
     return len(shop_ids) + len(orphans)
 
 
+def clear_bodies(now: datetime | None = None) -> int:
+    """Periodic: empty the stored bodies of processed webhook deliveries (app/privacy/bodies.py)."""
+    from app.privacy.bodies import clear_processed_bodies
+
+    with db.session() as session:
+        cleared = clear_processed_bodies(session, now or datetime.now(UTC))
+    if cleared:
+        log.info("emptied the bodies of %d processed webhook delivery(ies)", cleared)
+    return cleared
+
+
 def purge(shop_id: int | None, shop_domain: str | None = None, now: datetime | None = None) -> tuple[int, int]:
     """(checkouts anonymised, webhook deliveries deleted) for one shop, or for a domain we no longer know
     (its deliveries then keep the default period)."""
