@@ -18,3 +18,6 @@ def register(sim: Flask) -> None:
     from app.devshop import storefront
 
     sim.register_blueprint(storefront.bp)
+    from app.devshop import faults
+
+    sim.register_blueprint(faults.bp)

@@ -2,8 +2,8 @@
 
 Checks the access token like Shopify (401 with Shopify's message), charges every query to a real leaky
 bucket and reports it in `extensions.cost`, answers THROTTLED (HTTP 200) when the bucket cannot pay,
-and can be made to fail on purpose through `state.faults["graphql"]`: "THROTTLED", an HTTP status
-(429, 500, 502, 503, 401), "timeout" or {"delay": seconds}. Also serves bulk operation result files.
+and can be made to fail on purpose through `state.faults["graphql"]` (see faults.py for the shapes).
+Also serves bulk operation result files.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from app.devshop import bulk as sim_bulk
+from app.devshop import faults as sim_faults
 from app.devshop.admin_mutations import Mutations
 from app.devshop.admin_nodes import Nodes, lazy
 from app.devshop.admin_perks import PerkMutations
@@ -28,7 +29,7 @@ bp = Blueprint("devshop_graphql", __name__)
 # Shopify answers fields in the order the query asked for them.
 bp.record_once(lambda setup: setattr(setup.app.json, "sort_keys", False))
 
-INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105
+INVALID_TOKEN = sim_faults.INVALID_TOKEN
 VERSION_RE = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 MAX_QUERY_COST = 1000
 MUTATION_COST = 10
@@ -59,6 +60,11 @@ class LeakyBucket:
                 return False
             self.available -= cost
             return True
+
+    def drain(self) -> None:
+        with self.lock:
+            self._refill()
+            self.available = 0.0
 
     def refund(self, points: float) -> None:
         with self.lock:
@@ -141,31 +147,9 @@ def _state() -> DevShopState:
     return current_app.extensions["devshop_state"]
 
 
-def _fault_response(state: DevShopState, bucket: LeakyBucket):
-    fault = state.next_fault("graphql")
-    if fault is None:
-        return None
-    if fault == "THROTTLED":
-        return _throttled(bucket, 50)
-    if fault == "timeout" or isinstance(fault, dict):
-        time.sleep(float(fault.get("delay", 2.0)) if isinstance(fault, dict) else 2.0)
-        return None
-    if fault == 401:
-        return jsonify(errors=INVALID_TOKEN), 401
-    if fault == 429:
-        response = jsonify(errors="Exceeded 2 calls per second for api client. "
-                                  "Reduce request rates to resume uninterrupted service.")
-        response.headers["Retry-After"] = "1.0"
-        return response, 429
-    return jsonify(errors="Internal Server Error"), int(fault)
-
-
 def _throttled(bucket: LeakyBucket, cost: int):
     _state().count("graphql:THROTTLED")
-    return jsonify(errors=[{"message": "Throttled", "extensions": {
-        "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-        extensions={"cost": {"requestedQueryCost": cost, "actualQueryCost": None,
-                             "throttleStatus": bucket.status()}})
+    return sim_faults.throttled(bucket, cost)
 
 
 @bp.post("/<shop_domain>/admin/api/<version>/graphql.json")
@@ -178,17 +162,23 @@ def graphql(shop_domain: str, version: str):
         return jsonify(errors=INVALID_TOKEN), 401
     bucket = bucket_for(shop)
     state.count("graphql")
-    faulty = _fault_response(state, bucket)
-    if faulty is not None:
-        return faulty
+    fault = state.next_fault("graphql")
+    if fault is not None:
+        state.count(f"graphql:fault:{fault.get('status', 'delay') if isinstance(fault, dict) else fault}")
+        answer = sim_faults.http_fault(fault)
+        if answer is not None:
+            return answer
+        sim_faults.wait_if_slow(fault)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return jsonify(errors={"query": "Required parameter missing or invalid"}), 400
     variables = body.get("variables") or {}
-    return _run(state, shop, bucket, body["query"], variables, body.get("operationName"))
+    return _run(state, shop, bucket, body["query"], variables, body.get("operationName"),
+                throttle=fault == "THROTTLED")
 
 
-def _run(state: DevShopState, shop: SimShop, bucket: LeakyBucket, query: str, variables: dict, name: str | None):
+def _run(state: DevShopState, shop: SimShop, bucket: LeakyBucket, query: str, variables: dict, name: str | None,
+         *, throttle: bool = False):
     from graphql import parse
     from graphql.language import FragmentDefinitionNode
 
@@ -207,6 +197,8 @@ def _run(state: DevShopState, shop: SimShop, bucket: LeakyBucket, query: str, va
     if cost > MAX_QUERY_COST:
         return jsonify(errors=[{"message": f"Query cost is {cost}, which exceeds the single query max cost limit "
                                            f"({MAX_QUERY_COST}).", "extensions": {"code": "MAX_COST_EXCEEDED"}}])
+    if throttle:
+        bucket.drain()  # an injected THROTTLED: as if another app had just spent the whole bucket
     if not bucket.take(cost):
         return _throttled(bucket, cost)
     state.count(f"graphql:{op.name.value if op.name else 'anonymous'}")

@@ -111,7 +111,7 @@ def _refresh(state: DevShopState, shop: str, params: dict):
     with state.lock:
         old = state.refresh_tokens.get(presented)
         usable = (
-            old is not None and old.shop == shop and not old.revoked
+            old is not None and old.shop == shop and not old.revoked and not old.refresh_revoked
             and (old.refresh_expires_at is None or old.refresh_expires_at > now)
         )
         if not usable:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ class IssuedToken:
     refresh_expires_at: datetime | None
     scope: str
     revoked: bool = False
+    # Only the refresh token refused (the access token keeps working until it expires).
+    refresh_revoked: bool = False
     # The refresh token this pair rotated out; it stays usable until the app uses this pair.
     replaces: str | None = None
 
@@ -59,8 +62,10 @@ class DevShopState:
         self.refresh_tokens: dict[str, IssuedToken] = {}
         # Counters tests read to prove behaviour (e.g. "the refresh endpoint was called once").
         self.calls: dict[str, int] = {}
-        # Faults a test can arm: {"graphql": ["THROTTLED", 500, ...]} pops one per request.
+        # Faults a test can arm: {"graphql": ["THROTTLED", 500, ...]} pops one per request; `arm_for` adds
+        # (until, fault) windows that answer every request until the monotonic clock passes `until`.
         self.faults: dict[str, list[Any]] = {}
+        self.fault_windows: dict[str, list[tuple[float, Any]]] = {}
         # Where the simulator posts signed webhooks (e.g. bulk_operations/finish); None: nowhere.
         self.webhook_target: str | None = None
 
@@ -71,7 +76,46 @@ class DevShopState:
     def next_fault(self, name: str) -> Any:
         with self.lock:
             queue = self.faults.get(name)
-            return queue.pop(0) if queue else None
+            if queue:
+                return queue.pop(0)
+            now = time.monotonic()
+            windows = [(until, fault) for until, fault in self.fault_windows.get(name, []) if until > now]
+            self.fault_windows[name] = windows
+            return windows[0][1] if windows else None
+
+    def arm(self, name: str, fault: Any, *, times: int = 1) -> None:
+        """The next `times` requests to `name` ("graphql", "oauth") answer `fault` (see faults.py)."""
+        with self.lock:
+            self.faults.setdefault(name, []).extend([fault] * times)
+
+    def arm_for(self, name: str, fault: Any, seconds: float) -> None:
+        """Every request to `name` answers `fault` for the next `seconds` (an outage of known length)."""
+        with self.lock:
+            self.fault_windows.setdefault(name, []).append((time.monotonic() + seconds, fault))
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.fault_windows.clear()
+
+    def expire_access_tokens(self, shop: str, now: datetime | None = None) -> int:
+        """Every access token of `shop` expires now, as an expiring offline token does after its hour:
+        the Admin API answers 401 until the app refreshes. Returns how many expired."""
+        now = now or datetime.now(UTC)
+        with self.lock:
+            tokens = [t for t in self.access_tokens.values() if t.shop == shop and not t.revoked]
+            for token in tokens:
+                token.expires_at = now - timedelta(seconds=1)
+        return len(tokens)
+
+    def revoke_refresh_tokens(self, shop: str) -> int:
+        """Shopify stops honouring every refresh token of `shop` (revoked, or past its lifetime): a refresh
+        answers 400 invalid_grant and only a new token exchange (the merchant opening the app) helps."""
+        with self.lock:
+            tokens = [t for t in self.refresh_tokens.values() if t.shop == shop and not t.refresh_revoked]
+            for token in tokens:
+                token.refresh_revoked = True
+        return len(tokens)
 
     def add_shop(self, shop: SimShop) -> SimShop:
         with self.lock:
