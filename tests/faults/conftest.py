@@ -170,3 +170,54 @@ def post(app) -> Iterator:
         def send(topic, payload, webhook_id, shop=SHOP, **kw):
             return deliver(f"{url}/webhooks", topic, shop, payload, API_SECRET, webhook_id=webhook_id, **kw)
         yield send
+
+
+class WorkerProcesses:
+    """Real worker processes (`tests.faults.worker_process`: every queue, with the scheduler), started on the
+    given database and Redis; their output goes to a log file kept for a failing test's report."""
+
+    def __init__(self, log_dir) -> None:
+        self.log_dir = log_dir
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, database_url: str, redis_url: str, **env: str) -> subprocess.Popen:
+        import os
+        import sys
+        from pathlib import Path
+
+        log = open(self.log_dir / f"worker-{len(self.procs) + 1}.log", "wb")  # noqa: SIM115 - kept with the process
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.worker_process"], cwd=Path(__file__).resolve().parents[2],
+            env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, **env},
+            stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(proc)
+        return proc
+
+    def wait_ready(self, proc: subprocess.Popen, redis_url: str, seconds: float = 90) -> None:
+        """Until the process's RQ worker has registered in Redis (a loaded machine may take a while to import)."""
+        from rq import Worker
+
+        conn = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + seconds
+        while not any(w.pid == proc.pid for w in Worker.all(connection=conn)):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"worker process did not start:\n{self.log(proc)}")
+            time.sleep(0.1)
+
+    def log(self, proc: subprocess.Popen) -> str:
+        return (self.log_dir / f"worker-{self.procs.index(proc) + 1}.log").read_text(errors="replace")[-4000:]
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+
+
+@pytest.fixture
+def workers(tmp_path) -> Iterator[WorkerProcesses]:
+    started = WorkerProcesses(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()
