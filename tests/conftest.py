@@ -28,7 +28,9 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://po
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 API_KEY = "test-api-key-0001"
 API_SECRET = "test-api-secret-0001-with-32-bytes-or-more"
-ENCRYPTION_KEY = Fernet.generate_key().decode()
+# One key per test run, handed down to the processes tests start (a killed sender, a drain worker), which
+# must read the customer fields this process encrypted.
+ENCRYPTION_KEY = os.environ.setdefault("FLEXCHAIN_TEST_ENCRYPTION_KEY", Fernet.generate_key().decode())
 
 
 def make_config(**overrides: object) -> Config:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, Text, select
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, Text, select, text
 
 from app.extensions import db
 from app.models.base import Base
@@ -37,4 +37,23 @@ def find_personal(identifiers: list[str], ids: list[int]) -> list[tuple[str, str
                 for column in numbers:
                     if row[column.name] in ids:
                         found.append((table.name, column.name, str(row[column.name])))
+    return sorted(set(found))
+
+
+def find_stored(identifiers: list[str]) -> list[tuple[str, str, str]]:
+    """(table, column, what) for every value *as stored* that contains one of `identifiers`
+    (case-insensitive): every table of the schema, read with plain SQL, so no column type decrypts anything
+    on the way; what a copy of the database or a backup would show."""
+    needles = [i.lower() for i in identifiers]
+    found = []
+    with db.session() as session:
+        tables = session.scalars(text("SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")).all()
+        for table in tables:
+            for row in session.execute(text(f'SELECT * FROM "{table}"')).mappings():  # noqa: S608 - catalog names
+                for column, value in row.items():
+                    if value is None:
+                        continue
+                    stored = _as_text(value).lower()
+                    found += [(table, column, n) for n in needles if n in stored]
     return sorted(set(found))
