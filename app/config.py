@@ -40,6 +40,12 @@ class Config:
     # Unset: the real shop (https://{shop}); set: the local simulator or a test double of Shopify.
     shopify_admin_base_url: str | None = None
     scopes: str = ""
+    # Admin API calls: seconds before a request counts as timed out, attempts per request, and the
+    # exponential backoff between them (a first wait of `base`, doubling up to `cap`). Tests shorten them.
+    admin_api_timeout: float = 30.0
+    admin_api_max_attempts: int = 6
+    admin_api_backoff_base: float = 1.0
+    admin_api_backoff_cap: float = 30.0
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -57,6 +63,19 @@ class Config:
 def _get(environ: dict[str, str], name: str) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
+
+
+def _number(environ: dict[str, str], name: str, default: float) -> float:
+    raw = _get(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
 
 
 def _dev_key_file(name: str, factory) -> str:
@@ -126,6 +145,10 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         blind_index_key=blind_index_key,
         smtp_url=_get(env, "SMTP_URL"),
         shopify_admin_base_url=(_get(env, "SHOPIFY_ADMIN_BASE_URL") or "").rstrip("/") or None,
+        admin_api_timeout=_number(env, "ADMIN_API_TIMEOUT", 30.0),
+        admin_api_max_attempts=int(_number(env, "ADMIN_API_MAX_ATTEMPTS", 6)),
+        admin_api_backoff_base=_number(env, "ADMIN_API_BACKOFF_BASE", 1.0),
+        admin_api_backoff_cap=_number(env, "ADMIN_API_BACKOFF_CAP", 30.0),
         generated=tuple(generated),
     )
 

@@ -10,6 +10,8 @@ A GraphQL fault is one of:
 - 429, or {"status": 429, "retry_after": seconds}: Too Many Requests with a `Retry-After` header.
 - 500: Shopify's JSON `{"errors": "Internal Server Error"}`; 502, 503, 504: the edge's HTML error page.
 - 401: `[API] Invalid API key or access token`, as for an expired or revoked token.
+- "expire_token": every access token of the shop expires as this request arrives (401 now, and for every
+  later request that still carries one of them), as an expiring offline token does in the middle of a job.
 - "timeout" or {"delay": seconds}: the answer comes late (2 s for "timeout") but the request is still
   carried out, like a mutation Shopify applied after the client gave up waiting; the worst case for
   anything that resends.

@@ -165,6 +165,9 @@ def graphql(shop_domain: str, version: str):
     fault = state.next_fault("graphql")
     if fault is not None:
         state.count(f"graphql:fault:{fault.get('status', 'delay') if isinstance(fault, dict) else fault}")
+        if fault == "expire_token":  # the hour of the token in use ends as this request arrives
+            state.expire_access_tokens(shop_domain)
+            return jsonify(errors=INVALID_TOKEN), 401
         answer = sim_faults.http_fault(fault)
         if answer is not None:
             return answer

@@ -126,7 +126,9 @@ def write_batch(session: Session, shop: Shop, client: AdminClient, batch: list[P
     now = now or utcnow()
     document, variables = build_document(batch)
     try:
-        data = client.request(document, variables, "MembershipWriteBack")
+        # Idempotent by design (tagsAdd, tagsRemove, metafieldsSet of fixed values): safe to resend after a
+        # timeout or a 5xx even if Shopify applied the first attempt.
+        data = client.request(document, variables, "MembershipWriteBack", idempotent=True)
     except GraphQLErrors as exc:
         if len(batch) == 1:
             _settle(session, shop.id, batch[0], f"Shopify refused the write: {exc}", now)

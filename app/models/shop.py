@@ -27,6 +27,8 @@ class Shop(Timestamps, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(String(20), default=ShopStatus.INSTALLED)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # When `status` last changed: since when a shop has needed re-authorisation, for the merchant's banner.
+    status_changed_at: Mapped[datetime | None]
     # Fernet tokens (ciphertext); never the plain Admin API token.
     access_token_enc: Mapped[str | None] = mapped_column(Text)
     access_token_expires_at: Mapped[datetime | None]

@@ -4,6 +4,13 @@ Operations live in `graphql/<OperationName>.graphql` and are validated against S
 tests. The client waits before Shopify's leaky bucket runs dry (using the last throttle status any
 process saw for the shop), retries what is worth retrying (THROTTLED, 429, 5xx, timeouts) with a
 capped exponential backoff, refreshes the token once on 401, and raises typed errors for the rest.
+
+Resending is only safe when it cannot do a thing twice. Queries are always safe. THROTTLED, 429, 401 and a
+connection never made mean Shopify did not run the request, so any mutation is resent. After a timeout, a
+dropped connection or a 5xx Shopify may have applied it: only idempotent mutations are resent then (our
+writes are idempotent by design: tags add/remove, metafieldsSet, order notes, updates and deletes by id land
+in the same state however often they run). A create could make a second object, so it raises
+AdminApiOutcomeUnknown instead and the job, which re-reads what exists before creating, decides.
 """
 
 from __future__ import annotations
@@ -29,6 +36,13 @@ OPERATIONS_DIR = Path(__file__).resolve().parent / "graphql"
 TokenProvider = Callable[[bool], str]
 # Cost assumed for an operation never sent before; replaced by Shopify's requestedQueryCost once known.
 DEFAULT_COST = 50.0
+# A Retry-After beyond this is not waited out inside one job: the job gives up and is retried later.
+RETRY_AFTER_CAP = 60.0
+# Stored mutations that land in the same state when applied twice (see the module docstring).
+IDEMPOTENT_MUTATIONS = frozenset({
+    "TagsAdd", "TagsRemove", "MetafieldsSet", "OrderPriority", "SegmentUpdate", "DiscountAutomaticBasicUpdate",
+    "DiscountAutomaticFreeShippingUpdate", "DiscountAutomaticDelete",
+})
 
 
 class AdminApiError(Exception):
@@ -37,6 +51,10 @@ class AdminApiError(Exception):
 
 class AdminApiUnavailable(AdminApiError):
     """Shopify did not answer usefully after our retries (5xx, 429, timeouts, throttling)."""
+
+
+class AdminApiOutcomeUnknown(AdminApiUnavailable):
+    """A non-idempotent mutation got no clear answer (timeout, 5xx): it may or may not have been applied."""
 
 
 class AccessDenied(AdminApiError):
@@ -79,9 +97,11 @@ def load_operation(name: str) -> str:
 
 
 class _Retry(Exception):  # noqa: N818 - internal control flow, never escapes the client
-    def __init__(self, reason: str, delay: float | None = None) -> None:
+    def __init__(self, reason: str, delay: float | None = None, *, maybe_applied: bool = False) -> None:
         self.reason = reason
         self.delay = delay
+        # True when Shopify may have run the request before the failure (timeout, 5xx, dropped connection).
+        self.maybe_applied = maybe_applied
 
 
 class AdminClient:
@@ -117,11 +137,16 @@ class AdminClient:
 
     @classmethod
     def for_shop(cls, shop: Any, **kwargs: Any) -> AdminClient:
-        """A client for an installed shop row, with tokens from app.shopify.tokens (refreshed as needed)."""
+        """A client for an installed shop row, with tokens from app.shopify.tokens (refreshed as needed) and
+        the timeout and retry budget from the config."""
         from app.shopify.tokens import current_config, offline_access_token
 
         config = kwargs.pop("config", None) or current_config()
         base_url = kwargs.pop("base_url", config.shopify_admin_base_url)
+        kwargs.setdefault("timeout", config.admin_api_timeout)
+        kwargs.setdefault("max_attempts", config.admin_api_max_attempts)
+        kwargs.setdefault("backoff_base", config.admin_api_backoff_base)
+        kwargs.setdefault("backoff_cap", config.admin_api_backoff_cap)
         shop_id = shop.id
         return cls(shop.domain, lambda force: offline_access_token(shop_id, force_refresh=force, config=config),
                    base_url, **kwargs)
@@ -134,8 +159,10 @@ class AdminClient:
     def execute(self, operation_name: str, variables: dict | None = None) -> dict:
         """Run a stored operation; returns `data`. Mutations with userErrors raise UserErrors."""
         document = load_operation(operation_name)
-        data = self.request(document, variables or {}, operation_name)
-        if document.lstrip().startswith("mutation") or "\nmutation " in document:
+        mutation = _is_mutation(document)
+        data = self.request(document, variables or {}, operation_name,
+                            idempotent=not mutation or operation_name in IDEMPOTENT_MUTATIONS)
+        if mutation:
             _raise_user_errors(operation_name, data)
         return data
 
@@ -161,7 +188,12 @@ class AdminClient:
                 return
             variables = {**variables, "after": info["endCursor"]}
 
-    def request(self, document: str, variables: dict, operation_name: str | None = None) -> dict:
+    def request(self, document: str, variables: dict, operation_name: str | None = None, *,
+                idempotent: bool | None = None) -> dict:
+        """Send a document; `idempotent` says whether a mutation may be resent when its outcome is unknown
+        (None: only if it is a query)."""
+        if idempotent is None:
+            idempotent = not _is_mutation(document)
         refreshed = False
         token = self.token_provider(False)
         name = operation_name or "anonymous"
@@ -175,6 +207,10 @@ class AdminClient:
                 refreshed = True
                 token = self.token_provider(True)
             except _Retry as retry:
+                if retry.maybe_applied and not idempotent:
+                    raise AdminApiOutcomeUnknown(
+                        f"{self.shop_domain}: {name} may or may not have been applied ({retry.reason}); "
+                        "not resent, as it is not idempotent") from None
                 if attempt + 1 >= self.max_attempts:
                     raise AdminApiUnavailable(
                         f"{self.shop_domain}: {name} failed after {self.max_attempts} attempts ({retry.reason})"
@@ -210,10 +246,12 @@ class AdminClient:
                    "Accept": "application/json"}
         try:
             response = self.http.post(self.url, json=body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise _Retry(f"no connection: {exc.__class__.__name__}") from exc  # nothing reached Shopify
         except httpx.TimeoutException as exc:
-            raise _Retry(f"timeout: {exc.__class__.__name__}") from exc
+            raise _Retry(f"timeout: {exc.__class__.__name__}", maybe_applied=True) from exc
         except httpx.TransportError as exc:
-            raise _Retry(f"transport error: {exc}") from exc
+            raise _Retry(f"transport error: {exc}", maybe_applied=True) from exc
         return self._handle(response, operation_name or "anonymous")
 
     def _handle(self, response: httpx.Response, name: str) -> dict:
@@ -225,13 +263,13 @@ class AdminClient:
         if status == 429:
             raise _Retry("429 Too Many Requests", _retry_after(response))
         if status >= 500:
-            raise _Retry(f"HTTP {status}")
+            raise _Retry(f"HTTP {status}", maybe_applied=True)
         if status != 200:
             raise AdminApiUnavailable(f"{self.shop_domain}: {name} answered HTTP {status}: {response.text[:200]}")
         try:
             payload = response.json()
         except ValueError as exc:
-            raise _Retry("response body is not JSON") from exc
+            raise _Retry("response body is not JSON", maybe_applied=True) from exc
         self._record_cost(name, payload.get("extensions"))
         errors = payload.get("errors")
         if errors:
@@ -250,7 +288,7 @@ class AdminClient:
         if "ACCESS_DENIED" in codes:
             raise AccessDenied(f"{self.shop_domain}: {name}: {errors[0].get('message')}")
         if "INTERNAL_SERVER_ERROR" in codes:
-            raise _Retry("INTERNAL_SERVER_ERROR")
+            raise _Retry("INTERNAL_SERVER_ERROR", maybe_applied=True)
         raise GraphQLErrors(errors, data)
 
     def _record_cost(self, name: str, extensions: dict | None) -> None:
@@ -265,7 +303,9 @@ class AdminClient:
         status = self.throttle.get(self.shop_domain)
         if status is None:
             return self.backoff_base
-        return max(status.wait_for(self._costs.get(name, DEFAULT_COST), self.clock()), 0.05)
+        # Shopify's throttleStatus says how far the bucket is from this cost and how fast it refills: wait
+        # exactly that (with the same reserve as before any call), never a blind backoff.
+        return max(status.wait_for(self._costs.get(name, DEFAULT_COST), self.clock(), self.reserve), 0.05)
 
 
 class _Unauthorized(Exception):  # noqa: N818 - internal control flow
@@ -274,9 +314,13 @@ class _Unauthorized(Exception):  # noqa: N818 - internal control flow
 
 def _retry_after(response: httpx.Response) -> float | None:
     try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
+        return min(RETRY_AFTER_CAP, max(0.0, float(response.headers.get("Retry-After", ""))))
     except ValueError:
         return None
+
+
+def _is_mutation(document: str) -> bool:
+    return document.lstrip().startswith("mutation") or "\nmutation " in document
 
 
 def _raise_user_errors(operation_name: str, data: dict) -> None:

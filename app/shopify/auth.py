@@ -128,6 +128,9 @@ def require_app_session(view: Callable) -> Callable:
         response = make_response(view(*args, **kwargs))
         if document:
             response.headers.update(verified.response.headers)
+            if config.shopify_admin_base_url:
+                # Offline (simulator) the preloads of App Bridge and Polaris from Shopify's CDN only fail.
+                response.headers.pop("Link", None)
         return response
 
     return wrapper
@@ -140,6 +143,9 @@ def ensure_installed(config: Config, shop_domain: str, verified, *, document: bo
         shop = session.scalar(select(Shop).where(Shop.domain == shop_domain))
         if has_usable_token(shop):
             return shop.id
+        # A shop waiting for re-authorisation still has its pages (read from our copy, with the banner saying
+        # why nothing moves) when the exchange that would reconnect it cannot be made right now.
+        waiting = shop.id if shop is not None and shop.status == ShopStatus.NEEDS_REAUTH else None
     with http_client(config) as client:
         result = shopify_app(config).exchange_using_token_exchange(
             "offline", id_token=verified.id_token, invalid_token_response=verified.invalid_token_response,
@@ -149,6 +155,8 @@ def ensure_installed(config: Config, shop_domain: str, verified, *, document: bo
         log.warning("token exchange for %s failed: %s", shop_domain, result.log.code)
         if result.log.code == "invalid_subject_token":
             return _sdk_response(result.response, document=document)
+        if waiting is not None:
+            return waiting
         return _refuse("Flexchain could not connect to your store right now. Please try again in a minute.",
                        503, document=document)
     shop_id, first_install = store_installation(config, shop_domain, TokenPair.from_result(result.access_token))
@@ -172,6 +180,8 @@ def store_installation(config: Config, shop_domain: str, pair: TokenPair) -> tup
                 for column, value in encrypted_columns(config, pair).items():
                     setattr(shop, column, value)
                 shop.scopes = pair.scope
+                if shop.status != ShopStatus.INSTALLED:
+                    shop.status_changed_at = now
                 shop.status = ShopStatus.INSTALLED
                 shop.status_reason = None
                 if first:

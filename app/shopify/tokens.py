@@ -211,7 +211,7 @@ def _refresh_serialised(shop_id: int, seen: str, force: bool, config: Config, ci
             if not shop.refresh_token_enc:
                 if shop.access_token_expires_at is None:
                     return cipher.decrypt(shop.access_token_enc)  # non-expiring token: nothing to refresh
-                _mark_needs_reauth(session, shop_id, "no refresh token stored")
+                _mark_needs_reauth(session, shop_id, "no refresh token is stored for this expiring token")
                 raise ReauthorizationRequired(REAUTH_REASON)
             pair = _call_refresh(session, shop, cipher, config)
             session.execute(update(Shop).where(Shop.id == shop_id).values(**encrypted_columns(config, pair),
@@ -240,15 +240,19 @@ def _call_refresh(session: Session, shop: Shop, cipher: TokenCipher, config: Con
         log.info("refreshed the offline token of %s", shop.domain)
         return TokenPair.from_result(result.access_token)
     if result.log.code in ("invalid_grant", "refresh_token_expired"):
-        _mark_needs_reauth(session, shop.id, result.log.code)
+        _mark_needs_reauth(session, shop.id, f"Shopify refused the refresh token ({result.log.code})")
         raise ReauthorizationRequired(REAUTH_REASON)
     raise TokenRefreshFailed(f"token refresh for {shop.domain} failed: {result.log.code}")
 
 
 def _mark_needs_reauth(session: Session, shop_id: int, why: str) -> None:
+    """Record the state and its reason (technical, for support; the merchant's banner is translated from
+    the status) and when it began. Every job checks the status first, so nothing retries against Shopify
+    until the merchant opens the app and a token exchange clears it."""
     log.warning("shop %s needs re-authorisation: %s", shop_id, why)
+    now = datetime.now(UTC)
     session.execute(update(Shop).where(Shop.id == shop_id).values(
-        status=ShopStatus.NEEDS_REAUTH, status_reason=REAUTH_REASON, updated_at=datetime.now(UTC)))
+        status=ShopStatus.NEEDS_REAUTH, status_reason=why[:500], status_changed_at=now, updated_at=now))
     # Committed here: the caller's exception must not roll the status back.
     session.commit()
 

@@ -62,16 +62,34 @@ def test_redis_down_still_works_from_local_memory(app, sim_state, simulator, sho
     assert sum(clock.sleeps) > 0
 
 
-@pytest.mark.parametrize("fault", ["THROTTLED", 429, 500, 502, 503])
+@pytest.mark.parametrize("fault", [429, {"status": 429, "retry_after": 2.5}, 500, 502, 503])
 def test_transient_failures_are_retried(app, sim_state, simulator, shop, clock, fault):
-    sim_state.faults["graphql"] = [fault, fault]
+    sim_state.arm("graphql", fault, times=2)
     data = admin_client(sim_state, shop, simulator, clock).execute("Locations", {"first": 5})
     assert len(data["locations"]["nodes"]) == 4
-    assert len(clock.sleeps) == 2
     if fault == 429:
         assert clock.sleeps == [1.0, 1.0]  # Retry-After honoured
-    elif fault != "THROTTLED":
+    elif isinstance(fault, dict):
+        assert clock.sleeps == [2.5, 2.5]
+    else:
         assert clock.sleeps == [1.0, 2.0]  # exponential backoff
+
+
+def test_throttled_waits_what_the_throttle_status_says_the_bucket_needs(app, sim_state, simulator, shop, clock):
+    from graphql import parse
+
+    from app.devshop.graphql_api import requested_cost
+    from app.shopify.admin_api import load_operation
+
+    use_bucket(shop, clock, maximum=1000, restore_rate=50)
+    sim_state.arm("graphql", "THROTTLED", times=2)
+    data = admin_client(sim_state, shop, simulator, clock).execute("Locations", {"first": 5})
+    assert len(data["locations"]["nodes"]) == 4
+    assert sim_state.calls["graphql:THROTTLED"] == 2
+    cost = requested_cost(parse(load_operation("Locations")).definitions[0].selection_set, {"first": 5}, {})
+    # Each THROTTLED found the bucket empty; refilling `cost` points (plus one in reserve) at 50 a second is
+    # exactly what the client waited, once per throttled answer and not a moment more.
+    assert clock.sleeps == [pytest.approx((cost + 1) / 50)] * 2
 
 
 def test_timeouts_are_retried(app, sim_state, simulator, shop, clock):

@@ -18,7 +18,6 @@ from app.devshop.state import SimShop
 from app.extensions import db, redis_handle
 from app.models import Shop, ShopStatus
 from app.shopify.tokens import (
-    REAUTH_REASON,
     ReauthorizationRequired,
     ShopNotInstalled,
     TokenRefreshFailed,
@@ -130,7 +129,8 @@ def test_rejected_refresh_token_marks_the_shop_for_reauthorisation(installed, si
         offline_access_token(shop_id)
     shop = stored(shop_id)
     assert shop.status == ShopStatus.NEEDS_REAUTH
-    assert shop.status_reason == REAUTH_REASON
+    assert shop.status_reason == "Shopify refused the refresh token (invalid_grant)"
+    assert datetime.now(UTC) - timedelta(minutes=1) < shop.status_changed_at <= datetime.now(UTC)
     # Later callers fail fast, without asking Shopify again.
     with pytest.raises(ReauthorizationRequired):
         offline_access_token(shop_id)
