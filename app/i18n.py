@@ -25,6 +25,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, has_request_context, request
 
+from app.translatable import Translatable
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 LOCALES = ("en", "zh_CN")
 DEFAULT = "en"
@@ -78,6 +80,23 @@ def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
 _ = gettext
 
 
+def localise(text: object) -> object:
+    """A message from pure code in the reader's language: a Translatable through the catalogue (its values
+    too, when they are messages themselves), any other string as a msgid (text we have no entry for reads
+    as it is), anything else unchanged."""
+    if isinstance(text, Translatable):
+        values = {k: localise(v) for k, v in text.values.items()}
+        return gettext(text.msgid, **values)
+    if isinstance(text, str):
+        return gettext(text) if text else text
+    return text
+
+
+def localise_all(errors: dict[str, object]) -> dict[str, object]:
+    """Field → message with every message in the reader's language; the field keys stay as they are."""
+    return {name: localise(message) for name, message in errors.items()}
+
+
 def html_lang(locale: str | None = None) -> str:
     return (locale or request_locale()).replace("_", "-")
 
@@ -105,8 +124,16 @@ def money(value: Decimal | float | str | None, currency: str) -> str:
     return format_currency(Decimal(str(value)), currency, locale=babel_locale())
 
 
-def day(value: date | None, width: str = "medium") -> str:
+def day(value: date | str | None, width: str = "medium") -> str:
+    if isinstance(value, str):  # an ISO date as the JSON API carries it
+        value = date.fromisoformat(value)
     return "—" if value is None else format_date(value, width, locale=babel_locale())
+
+
+def weekdays(width: str = "abbreviated") -> list[str]:
+    """Monday to Sunday in the locale (Mon … Sun, 周一 … 周日): index 0 is Monday, as Python counts."""
+    names = babel_locale().days["format"][width]
+    return [names[i] for i in range(7)]
 
 
 def moment(value: datetime | None) -> str:
@@ -122,4 +149,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
     app.jinja_env.globals.update(
         html_lang=html_lang, request_locale=request_locale, fmt_number=number, fmt_percent=percent,
-        fmt_money=money, fmt_day=day, fmt_moment=moment, LOCALE_HEADER=HEADER)
+        fmt_money=money, fmt_day=day, fmt_weekdays=weekdays, fmt_moment=moment, localise=localise, LOCALE_HEADER=HEADER)

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from app.membership.tiers import Tier, earned
+from app.translatable import N_
 
 TAG_PREFIX = "flexchain-tier-"
 PRIORITY_TAG_PREFIX = "flexchain-priority-"
@@ -78,27 +79,29 @@ def parse_perks(tiers: Sequence[Tier], raw: Mapping | None) -> PerkSettings:
     if raw is None:
         return default_perks(tiers)
     if not isinstance(raw, Mapping):
-        raise PerkError("perks must be an object")
+        raise PerkError(N_("perks must be an object"))
     names = {t.name for t in tiers}
     given = raw.get("tiers") or {}
     if not isinstance(given, Mapping):
-        raise PerkError("perks.tiers must be an object keyed by tier name")
+        raise PerkError(N_("perks.tiers must be an object keyed by tier name"))
     unknown = sorted(set(given) - names)
     if unknown:
-        raise PerkError(f"no tier named {unknown[0]!r}")
+        raise PerkError(N_("no tier named '%(name)s'", name=unknown[0]))
     by_tier = {name: _perk(name, item) for name, item in given.items()}
     return PerkSettings(by_tier, bool(raw.get("discounts_enabled", False)))
 
 
 def _perk(name: str, item: object) -> Perk:
     if not isinstance(item, Mapping):
-        raise PerkError(f"{name}: perks must be an object")
-    percent = _decimal(item.get("discount_percent"), f"{name}: discount", Decimal(0), MAX_DISCOUNT_PERCENT)
-    cap = _decimal(item.get("shipping_cap"), f"{name}: shipping cap", Decimal(0), Decimal(10**6))
+        raise PerkError(N_("%(tier)s: perks must be an object", tier=name))
+    percent = _decimal(item.get("discount_percent"), N_("%(tier)s: discount", tier=name), Decimal(0),
+                       MAX_DISCOUNT_PERCENT)
+    cap = _decimal(item.get("shipping_cap"), N_("%(tier)s: shipping cap", tier=name), Decimal(0), Decimal(10**6))
     hours = item.get("handling_hours")
     if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int)
                               or not 1 <= hours <= MAX_HANDLING_HOURS):
-        raise PerkError(f"{name}: handling target is a whole number of hours from 1 to {MAX_HANDLING_HOURS}")
+        raise PerkError(N_("%(tier)s: handling target is a whole number of hours from 1 to %(max)s", tier=name,
+                            max=MAX_HANDLING_HOURS))
     return Perk(percent if percent else None, bool(item.get("free_shipping", False)), cap, hours,
                 bool(item.get("priority", False)))
 
@@ -109,9 +112,9 @@ def _decimal(value: object, label: str, low: Decimal, high: Decimal) -> Decimal 
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise PerkError(f"{label} must be a number") from None
+        raise PerkError(N_("%(label)s must be a number", label=label)) from None
     if not number.is_finite() or not low <= number <= high:
-        raise PerkError(f"{label} must be from {low} to {high}")
+        raise PerkError(N_("%(label)s must be from %(low)s to %(high)s", label=label, low=low, high=high))
     return number
 
 

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from app.translatable import N_
+
 SEGMENTS = ("churned", "dormant", "new", "high_value", "potential", "active")
 
 
@@ -35,22 +37,22 @@ class SegmentRules:
         known = {f.name for f in fields(cls)}
         unknown = set(raw) - known
         if unknown:
-            raise SegmentRuleError(f"unknown segment settings: {', '.join(sorted(unknown))}")
+            raise SegmentRuleError(N_("unknown segment settings: %(names)s", names=", ".join(sorted(unknown))))
         try:
             rules = cls(**{k: int(v) for k, v in raw.items()})
         except (TypeError, ValueError) as exc:
-            raise SegmentRuleError("segment settings are whole numbers") from exc
+            raise SegmentRuleError(N_("segment settings are whole numbers")) from exc
         return rules.validated()
 
     def validated(self) -> SegmentRules:
         if min(asdict(self).values()) < 1:
-            raise SegmentRuleError("segment settings must be at least 1")
+            raise SegmentRuleError(N_("segment settings must be at least 1"))
         if not self.new_days <= self.dormant_days < self.churned_days:
-            raise SegmentRuleError("new ≤ dormant < churned days")
+            raise SegmentRuleError(N_("new ≤ dormant < churned days"))
         if self.potential_min_orders > self.potential_max_orders:
-            raise SegmentRuleError("potential: minimum orders above maximum")
+            raise SegmentRuleError(N_("potential: minimum orders above maximum"))
         if self.high_value_min_score > 5:
-            raise SegmentRuleError("high value: a score from 1 to 5")
+            raise SegmentRuleError(N_("high value: a score from 1 to 5"))
         return self
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from app.translatable import N_
+
 MAX_TIERS = 5
 MAX_NAME = 40
 DEFAULT_GRACE = timedelta(days=30)
@@ -47,28 +49,29 @@ def parse_tiers(raw: Sequence[dict] | None) -> tuple[Tier, ...]:
         try:
             threshold = Decimal(str(item.get("threshold")))
         except (InvalidOperation, ValueError) as exc:
-            raise TierConfigError(f"tier {n + 1}: threshold must be a number") from exc
+            raise TierConfigError(N_("tier %(n)s: threshold must be a number", n=n + 1)) from exc
         tiers.append(Tier(name, threshold, bool(item.get("over", False))))
     return validate(tiers)
 
 
 def validate(tiers: Sequence[Tier]) -> tuple[Tier, ...]:
     if not 1 <= len(tiers) <= MAX_TIERS:
-        raise TierConfigError(f"between 1 and {MAX_TIERS} tiers, got {len(tiers)}")
+        raise TierConfigError(N_("between 1 and %(max)s tiers, got %(count)s", max=MAX_TIERS, count=len(tiers)))
     names = set()
     for n, tier in enumerate(tiers):
         if not tier.name or len(tier.name) > MAX_NAME:
-            raise TierConfigError(f"tier {n + 1}: a name of 1 to {MAX_NAME} characters")
+            raise TierConfigError(N_("tier %(n)s: a name of 1 to %(max)s characters", n=n + 1, max=MAX_NAME))
         if tier.name.lower() in names:
-            raise TierConfigError(f"tier {n + 1}: the name {tier.name!r} is used twice")
+            raise TierConfigError(N_("tier %(n)s: the name '%(name)s' is used twice", n=n + 1, name=tier.name))
         names.add(tier.name.lower())
         if not tier.threshold.is_finite() or tier.threshold < 0:
-            raise TierConfigError(f"tier {n + 1}: threshold must be zero or more")
+            raise TierConfigError(N_("tier %(n)s: threshold must be zero or more", n=n + 1))
     if tiers[0].threshold != 0 or tiers[0].over:
-        raise TierConfigError("the first tier starts at 0, so every customer has a tier")
+        raise TierConfigError(N_("the first tier starts at 0, so every customer has a tier"))
     for lower, upper in zip(tiers, tiers[1:], strict=False):
         if upper.threshold <= lower.threshold:
-            raise TierConfigError(f"{upper.name!r} must need more spend than {lower.name!r}")
+            raise TierConfigError(N_("'%(upper)s' must need more spend than '%(lower)s'", upper=upper.name,
+                                      lower=lower.name))
     return tuple(tiers)
 
 
@@ -157,7 +160,7 @@ def pin(tiers: Sequence[Tier], state: MemberState, tier_name: str | None, now: d
         spend: Decimal) -> Decision:
     """Pin to a tier (None unpins: spend rules apply again, a lower earned tier waits for review)."""
     if tier_name is not None and _level(tiers, tier_name) is None:
-        raise TierConfigError(f"no tier named {tier_name!r}")
+        raise TierConfigError(N_("no tier named '%(name)s'", name=tier_name))
     if tier_name is None:
         unpinned = replace(state, pinned=None, below_since=None)
         decision = on_spend(tiers, unpinned, spend, now)

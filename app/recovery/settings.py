@@ -12,6 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.translatable import N_
+
 OFFERS = ("preorder", "split", "trial", "tier_perk")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -71,10 +73,10 @@ def _int(errors: dict, name: str, value: Any, low: int, high: int) -> int | None
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        errors[name] = f"Enter a whole number from {low} to {high}."
+        errors[name] = N_("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
         return None
     if not low <= number <= high:
-        errors[name] = f"Enter a whole number from {low} to {high}."
+        errors[name] = N_("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
         return None
     return number
 
@@ -82,7 +84,7 @@ def _int(errors: dict, name: str, value: Any, low: int, high: int) -> int | None
 def _bool(errors: dict, name: str, value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
-    errors[name] = "Must be true or false."
+    errors[name] = N_("Must be true or false.")
     return None
 
 
@@ -90,11 +92,11 @@ def validate(raw: Any, current: dict | None = None) -> dict:
     """The complete settings after applying `raw` (a partial document) over `current` (what is saved);
     raises SettingsError."""
     if not isinstance(raw, dict):
-        raise SettingsError({"": "Send a JSON object."})
+        raise SettingsError({"": N_("Send a JSON object.")})
     errors: dict[str, str] = {}
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:
-        errors[unknown[0]] = "Unknown setting."
+        errors[unknown[0]] = N_("Unknown setting.")
     values = merge(current)
     values.update({k: v for k, v in raw.items() if k in DEFAULTS and k != "stages"})
     out: dict[str, Any] = {"stages": copy.deepcopy(values["stages"])}
@@ -110,14 +112,14 @@ def validate(raw: Any, current: dict | None = None) -> dict:
             raise InvalidOperation
         out["high_value_threshold"] = format(threshold.normalize(), "f")
     except (InvalidOperation, ValueError):
-        errors["high_value_threshold"] = "Enter an amount of zero or more, like 500 or 499.90."
+        errors["high_value_threshold"] = N_("Enter an amount of zero or more, like 500 or 499.90.")
     for name in ("quiet_start", "quiet_end"):
         if not isinstance(values[name], str) or not _TIME.match(values[name]):
-            errors[name] = "Enter a time as HH:MM, like 21:00."
+            errors[name] = N_("Enter a time as HH:MM, like 21:00.")
         out[name] = values[name]
     countries = values["service_message_countries"]
     if not isinstance(countries, list) or not all(isinstance(c, str) and _COUNTRY.match(c.upper()) for c in countries):
-        errors["service_message_countries"] = "List two-letter country codes, like [\"US\", \"CA\"]."
+        errors["service_message_countries"] = N_("List two-letter country codes, like US, CA.")
     else:
         out["service_message_countries"] = sorted({c.upper() for c in countries})
     _brand(errors, values, out)
@@ -129,26 +131,26 @@ def validate(raw: Any, current: dict | None = None) -> dict:
 
 def _brand(errors: dict, values: dict, out: dict) -> None:
     if not isinstance(values["brand_color"], str) or not _COLOR.match(values["brand_color"]):
-        errors["brand_color"] = "Enter a colour as #RRGGBB."
+        errors["brand_color"] = N_("Enter a colour as #RRGGBB.")
     out["brand_color"] = values["brand_color"]
     sender_name, sender_email = values["sender_name"], values["sender_email"]
     if not isinstance(sender_name, str) or len(sender_name) > 80 or any(c in sender_name for c in "\r\n<>\""):
-        errors["sender_name"] = "Up to 80 characters, without line breaks, quotes or angle brackets."
+        errors["sender_name"] = N_("Up to 80 characters, without line breaks, quotes or angle brackets.")
     if not isinstance(sender_email, str) or (sender_email and not _EMAIL.match(sender_email)):
-        errors["sender_email"] = "Enter an email address, or leave it empty."
+        errors["sender_email"] = N_("Enter an email address, or leave it empty.")
     out["sender_name"], out["sender_email"] = sender_name, sender_email
 
 
 def _offers(errors: dict, path: str, value: Any) -> list | None:
     if not isinstance(value, list) or not all(isinstance(o, str) for o in value) or not set(value) <= set(OFFERS):
-        errors[path] = f"Choose from {', '.join(OFFERS)}."
+        errors[path] = N_("Choose from %(offers)s.", offers=", ".join(OFFERS))
         return None
     return [o for o in OFFERS if o in value]
 
 
 def _trial_text(errors: dict, path: str, value: Any) -> str | None:
     if not isinstance(value, str) or len(value) > 200:
-        errors[path] = "Up to 200 characters."
+        errors[path] = N_("Up to 200 characters.")
         return None
     return value.strip()
 
@@ -167,22 +169,22 @@ _STAGE_FIELDS = {
 
 def _stages(errors: dict, raw: Any, stages: dict) -> None:
     if not isinstance(raw, dict):
-        errors["stages"] = "Send the stages as an object keyed \"1\", \"2\", \"3\"."
+        errors["stages"] = N_("Send the stages as an object keyed \"1\", \"2\", \"3\".")
         return
     for key, fields in raw.items():
         if key not in stages or not isinstance(fields, dict):
-            errors[f"stages.{key}"] = "Unknown stage."
+            errors[f"stages.{key}"] = N_("Unknown stage.")
             continue
         stage = stages[key]
         for name, value in fields.items():
             path = f"stages.{key}.{name}"
             check = _STAGE_FIELDS.get(name)
             if name not in stage or check is None:
-                errors[path] = "Unknown setting."
+                errors[path] = N_("Unknown setting.")
             else:
                 checked = check(errors, path, value)
                 if path not in errors:
                     stage[name] = checked
         start, end = stage.get("start_hours"), stage.get("end_hours")
         if isinstance(start, int) and isinstance(end, int) and start >= end:
-            errors[f"stages.{key}.end_hours"] = "The stage must end after it starts."
+            errors[f"stages.{key}.end_hours"] = N_("The stage must end after it starts.")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.models import CertificateFile
 from app.traceability import urls
+from app.translatable import N_
 
 MAX_BYTES = 4 * 1024 * 1024  # under the app-wide 5 MB request limit, so an oversize file gets our message
 _MAGIC = ((b"%PDF-", "application/pdf", "pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
@@ -44,7 +45,7 @@ def sniff(data: bytes) -> tuple[str, str]:
     for magic, content_type, extension in _MAGIC:
         if data.startswith(magic):
             return content_type, extension
-    raise BadFile("Upload a PDF, PNG or JPEG file.")
+    raise BadFile(N_("Upload a PDF, PNG or JPEG file."))
 
 
 def clean_name(name: str | None, extension: str) -> str:
@@ -56,9 +57,9 @@ def clean_name(name: str | None, extension: str) -> str:
 
 def store(session: Session, shop_id: int, shop_domain: str, data: bytes, name: str | None) -> Stored:
     if not data:
-        raise BadFile("The file is empty.")
+        raise BadFile(N_("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise BadFile(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise BadFile(N_("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)))
     content_type, extension = sniff(data)
     digest = hashlib.sha256(data).hexdigest()
     filename = clean_name(name, extension)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.traceability.records import StepInput
+from app.translatable import N_
 
 GENESIS = "0" * 64
 HASHING = ("sha256 of the UTF-8 JSON of the record without `hash`, keys sorted, no whitespace; "
@@ -59,14 +60,14 @@ def verify_chain(records: Sequence[dict[str, Any]]) -> tuple[str | None, str]:
     prev = GENESIS
     for position, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            return f"record {position} is not an object", prev
+            return N_("record %(n)s is not an object", n=position), prev
         if record.get("seq") != position:
-            return f"record {position} is numbered {record.get('seq')!r}", prev
+            return N_("record %(n)s is numbered %(seq)s", n=position, seq=repr(record.get("seq"))), prev
         if record.get("prev_hash") != prev:
-            return f"record {position} does not follow record {position - 1}", prev
+            return N_("record %(n)s does not follow record %(previous)s", n=position, previous=position - 1), prev
         body = {k: v for k, v in record.items() if k != "hash"}
         recomputed = digest(body)
         if record.get("hash") != recomputed:
-            return f"record {position} was changed after it was recorded", prev
+            return N_("record %(n)s was changed after it was recorded", n=position), prev
         prev = recomputed
     return None, prev

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.traceability.records import InvalidStep, StepInput, parse_step
+from app.translatable import N_
 
 COLUMNS = ("product_id", "lot", "stage", "place", "country", "latitude", "longitude", "date", "actor",
            "description", "certificate", "certificate_url", "footprint_kg", "supersedes")
@@ -50,30 +51,32 @@ def parse_csv(data: bytes | str, today: date) -> list[tuple[int, StepInput]]:
             if not any(cell.strip() for cell in row):
                 continue
             if row_number - 1 > MAX_ROWS:
-                raise InvalidCsv([RowError(row_number, None, f"at most {MAX_ROWS} rows per file")])
+                raise InvalidCsv([RowError(row_number, None, N_("at most %(max)s rows per file", max=MAX_ROWS))])
             if len(row) != len(header):
-                errors.append(RowError(row_number, None, f"expected {len(header)} cells, found {len(row)}"))
+                errors.append(RowError(row_number, None, N_("expected %(expected)s cells, found %(found)s",
+                                                              expected=len(header), found=len(row))))
                 continue
             parsed = _row(dict(zip(header, row, strict=True)), row_number, today, errors)
             if parsed is not None:
                 out.append(parsed)
     except csv.Error:
-        errors.append(RowError(row_number + 1, None, "this row is not valid CSV"))
+        errors.append(RowError(row_number + 1, None, N_("this row is not valid CSV")))
     if errors:
         raise InvalidCsv(errors)
     if not out:
-        raise InvalidCsv([RowError(2, None, "the file has no rows")])
+        raise InvalidCsv([RowError(2, None, N_("the file has no rows"))])
     return out
 
 
 def _text(data: bytes | str) -> str:
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise InvalidCsv([RowError(0, None, f"the file must be at most {MAX_BYTES // 1024 // 1024} MB")])
+            too_big = N_("the file must be at most %(mb)s MB", mb=MAX_BYTES // 1024 // 1024)
+            raise InvalidCsv([RowError(0, None, too_big)])
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InvalidCsv([RowError(0, None, "the file must be UTF-8 text")]) from None
+            raise InvalidCsv([RowError(0, None, N_("the file must be UTF-8 text"))]) from None
     return data.removeprefix("\ufeff")
 
 
@@ -81,14 +84,14 @@ def _header(reader) -> list[str]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise InvalidCsv([RowError(1, None, "the file is empty")]) from None
+        raise InvalidCsv([RowError(1, None, N_("the file is empty"))]) from None
     except csv.Error:
-        raise InvalidCsv([RowError(1, None, "the header row is not valid CSV")]) from None
-    errors = [RowError(1, None, f"column {i} is not one of: {', '.join(COLUMNS)}")
+        raise InvalidCsv([RowError(1, None, N_("the header row is not valid CSV"))]) from None
+    errors = [RowError(1, None, N_("column %(n)s is not one of: %(columns)s", n=i, columns=", ".join(COLUMNS)))
               for i, name in enumerate(header, start=1) if name not in COLUMNS]
-    errors += [RowError(1, name, "this column is required") for name in REQUIRED if name not in header]
+    errors += [RowError(1, name, N_("this column is required")) for name in REQUIRED if name not in header]
     if len(set(header)) != len(header):
-        errors.append(RowError(1, None, "a column appears twice"))
+        errors.append(RowError(1, None, N_("a column appears twice")))
     if errors:
         raise InvalidCsv(errors)
     return header
@@ -98,7 +101,7 @@ def _row(cells: dict[str, str], row_number: int, today: date, errors: list[RowEr
     raw_id = cells.get("product_id", "").strip()
     product_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and 0 < int(raw_id) < 2**63 else None
     if product_id is None:
-        errors.append(RowError(row_number, "product_id", "must be the product's numeric Shopify id"))
+        errors.append(RowError(row_number, "product_id", N_("must be the product's numeric Shopify id")))
     raw = {k: v for k, v in cells.items() if k not in ("product_id", "certificate", "certificate_url")}
     if cells.get("certificate", "").strip() or cells.get("certificate_url", "").strip():
         raw["certificates"] = [{"name": cells.get("certificate", ""), "url": cells.get("certificate_url") or None}]

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.traceability.chain import HASHING, verify_chain
 from app.traceability.signing import BadSignature, verify_jws
+from app.translatable import N_
 
 FORMAT = "flexchain-passport/1"
 METAFIELD_STEPS = 12
@@ -41,21 +42,22 @@ def document(shop_domain: str, product_id: int, title: str, records: Sequence[di
 def verify_document(doc: Any, key_set: Mapping[str, Any]) -> Verification:
     """Whether this passport is exactly what the shop signed."""
     if not isinstance(doc, Mapping) or doc.get("format") != FORMAT or not isinstance(doc.get("records"), list):
-        return Verification(False, "this is not a Flexchain passport", 0, None)
+        return Verification(False, N_("this is not a Flexchain passport"), 0, None)
     records = doc["records"]
     problem, head = verify_chain(records)
     if problem:
         return Verification(False, problem, len(records), None)
     if not records:
-        return Verification(False, "nothing has been recorded yet", 0, None)
+        return Verification(False, N_("nothing has been recorded yet"), 0, None)
     try:
         claims = verify_jws(doc.get("signature"), key_set)
     except BadSignature as exc:
-        return Verification(False, str(exc), len(records), head)
+        return Verification(False, exc.args[0] if exc.args else str(exc), len(records), head)
     expected = {"iss": doc.get("shop"), "product_id": doc.get("product_id"), "length": len(records), "head": head}
     for name, value in expected.items():
         if claims.get(name) != value:
-            return Verification(False, f"the signed {name} does not match the records", len(records), head)
+            return Verification(False, N_("the signed %(claim)s does not match the records", claim=name), len(records),
+                                head)
     return Verification(True, None, len(records), head)
 
 

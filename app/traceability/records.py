@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.supply import geo
+from app.translatable import N_
 
 STAGES = ("raw_material", "production", "quality_check", "packing", "shipping")
 MAX_CERTIFICATES = 10
@@ -66,10 +67,10 @@ def parse_step(raw: Mapping[str, Any], today: date) -> StepInput:
         value = raw.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                errors[name] = "is required"
+                errors[name] = N_("is required")
             return ""
         if not isinstance(value, str):
-            errors[name] = "must be text"
+            errors[name] = N_("must be text")
             return ""
         problem, clean = clean_text(value, LIMITS[limit_key or name], multiline=multiline)
         if problem:
@@ -85,7 +86,7 @@ def parse_step(raw: Mapping[str, Any], today: date) -> StepInput:
     latitude = _coordinate(raw.get("latitude"), "latitude", 90, errors)
     longitude = _coordinate(raw.get("longitude"), "longitude", 180, errors)
     if (latitude is None) != (longitude is None) and "latitude" not in errors and "longitude" not in errors:
-        errors["latitude" if latitude is None else "longitude"] = "give both coordinates or neither"
+        errors["latitude" if latitude is None else "longitude"] = N_("give both coordinates or neither")
     occurred_on = _date(raw.get("date", raw.get("occurred_on")), today, errors)
     certificates = _certificates(raw.get("certificates"), errors)
     footprint = _footprint(raw.get("footprint_kg"), errors)
@@ -105,16 +106,16 @@ def clean_text(value: str, limit: int, *, multiline: bool = False) -> tuple[str 
         clean = clean.replace("\r\n", "\n").replace("\r", "\n")
     allowed = "\n\t" if multiline else ""
     if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in clean) or _BIDI_CONTROLS.search(clean):
-        return "must not contain control characters", clean
+        return N_("must not contain control characters"), clean
     if len(clean) > limit:
-        return f"must be at most {limit} characters", clean
+        return N_("must be at most %(limit)s characters", limit=limit), clean
     return None, clean
 
 
 def _stage(value: Any, errors: dict[str, str]) -> str | None:
     normal = re.sub(r"[\s-]+", "_", value.strip().lower()) if isinstance(value, str) else ""
     if normal not in STAGES:
-        errors["stage"] = "must be one of " + ", ".join(STAGES)
+        errors["stage"] = N_("must be one of %(stages)s", stages=", ".join(STAGES))
         return None
     return normal
 
@@ -124,7 +125,7 @@ def _country(value: Any, errors: dict[str, str]) -> str | None:
         return None
     code = geo.normalise_country(value) if isinstance(value, str) and len(value) <= 64 else None
     if code is None:
-        errors["country"] = "must be an ISO 3166 country code or English country name"
+        errors["country"] = N_("must be an ISO 3166 country code or English country name")
     return code
 
 
@@ -143,7 +144,7 @@ def _coordinate(value: Any, name: str, bound: int, errors: dict[str, str]) -> st
         return None
     number = _decimal(value)
     if number is None or not -bound <= number <= bound:
-        errors[name] = f"must be a number from -{bound} to {bound}"
+        errors[name] = N_("must be a number from -%(bound)s to %(bound)s", bound=bound)
         return None
     # Six decimals is about 10 cm: more would only make the hash depend on noise.
     return _plain(number.quantize(Decimal("0.000001")))
@@ -154,7 +155,7 @@ def _footprint(value: Any, errors: dict[str, str]) -> str | None:
         return None
     number = _decimal(value)
     if number is None or not 0 <= number <= 1_000_000:
-        errors["footprint_kg"] = "must be a number of kg CO2e from 0 to 1000000"
+        errors["footprint_kg"] = N_("must be a number of kg CO2e from 0 to 1000000")
         return None
     return _plain(number.quantize(Decimal("0.001")))
 
@@ -175,10 +176,10 @@ def _date(value: Any, today: date, errors: dict[str, str]) -> date | None:
     else:
         parsed = None
     if parsed is None:
-        errors["date"] = "must be a date as YYYY-MM-DD"
+        errors["date"] = N_("must be a date as YYYY-MM-DD")
         return None
     if parsed > today + timedelta(days=1) or parsed.year < 1900:
-        errors["date"] = "must be a past date (1900 or later)"
+        errors["date"] = N_("must be a past date (1900 or later)")
         return None
     return parsed
 
@@ -187,19 +188,19 @@ def _certificates(value: Any, errors: dict[str, str]) -> tuple[Certificate, ...]
     if value in (None, "", []):
         return ()
     if not isinstance(value, list) or len(value) > MAX_CERTIFICATES:
-        errors["certificates"] = f"must be a list of at most {MAX_CERTIFICATES} certificates"
+        errors["certificates"] = N_("must be a list of at most %(max)s certificates", max=MAX_CERTIFICATES)
         return ()
     out = []
     for item in value:
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) or not item["name"].strip():
-            errors["certificates"] = "each certificate needs a name"
+            errors["certificates"] = N_("each certificate needs a name")
             return ()
         problem, name = clean_text(item["name"], LIMITS["certificate"])
         url = item.get("url") or None
         if problem is None and url is not None:
             problem = certificate_url_problem(url)
         if problem:
-            errors["certificates"] = f"certificate {problem}"
+            errors["certificates"] = N_("certificate %(problem)s", problem=problem)
             return ()
         out.append(Certificate(name=name, url=url.strip() if url else None))
     return tuple(out)
@@ -207,7 +208,7 @@ def _certificates(value: Any, errors: dict[str, str]) -> tuple[Certificate, ...]
 
 def certificate_url_problem(url: Any) -> str | None:
     if not isinstance(url, str) or len(url.strip()) > LIMITS["url"] or not _URL.match(url.strip()):
-        return "link must be an http(s) address without spaces or quotes"
+        return N_("link must be an http(s) address without spaces or quotes")
     return None
 
 
@@ -216,6 +217,6 @@ def _positive_int(value: Any, name: str, errors: dict[str, str]) -> int | None:
         return None
     text = str(value).strip()
     if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10**6:
-        errors[name] = "must be the number of an earlier record"
+        errors[name] = N_("must be the number of an earlier record")
         return None
     return int(text)

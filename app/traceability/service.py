@@ -24,6 +24,7 @@ from app.models import PassportHead, Product, ProvenanceRecord, Shop, SigningKey
 from app.traceability import chain, signing
 from app.traceability.passport import Verification, document, head_claims, verify_document
 from app.traceability.records import InvalidStep, StepInput
+from app.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def append_steps(session: Session, shop: Shop, config: Config, product_id: int, 
             result.duplicates.append(by_digest[step_digest])
             continue
         if step.supersedes is not None and step.supersedes > seq:
-            raise InvalidStep({"supersedes": "must be the number of an earlier record of this product"})
+            raise InvalidStep({"supersedes": N_("must be the number of an earlier record of this product")})
         seq += 1
         record = chain.link(chain.content(step), seq, recorded_at, prev)
         session.add(_row(shop.id, product_id, step, record, step_digest, recorded_at))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.crypto import TokenCipher
+from app.translatable import N_
 
 with warnings.catch_warnings():
     # Authlib announces a move of its JOSE module to a sibling package; the API used here is unchanged.
@@ -60,25 +61,25 @@ def jwks(public_keys: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
 def verify_jws(token: str, key_set: Mapping[str, Any]) -> dict[str, Any]:
     """The payload of a compact JWS signed by a key in `key_set` (a JWKS), or BadSignature."""
     if not isinstance(token, str) or token.count(".") != 2:
-        raise BadSignature("the signature is not a compact JWS")
+        raise BadSignature(N_("the signature is not a compact JWS"))
     try:
         header = json.loads(_b64decode(token.split(".", 1)[0]))
     except ValueError as exc:
-        raise BadSignature("the signature header is unreadable") from exc
+        raise BadSignature(N_("the signature header is unreadable")) from exc
     if not isinstance(header, dict) or header.get("alg") != ALG:
-        raise BadSignature("the signature must use EdDSA")
+        raise BadSignature(N_("the signature must use EdDSA"))
     keys = key_set.get("keys") if isinstance(key_set, Mapping) else None
     match = [k for k in keys or [] if isinstance(k, Mapping) and k.get("kid") == header.get("kid")]
     if len(match) != 1 or match[0].get("kty") != "OKP" or match[0].get("crv") != "Ed25519":
-        raise BadSignature("the signing key is not in the published key set")
+        raise BadSignature(N_("the signing key is not in the published key set"))
     public = {k: v for k, v in match[0].items() if k in ("kty", "crv", "x", "kid")}
     try:
         result = _JWS.deserialize_compact(token, JsonWebKey.import_key(public))
         payload = json.loads(result["payload"])
     except (JoseError, ValueError) as exc:
-        raise BadSignature("the signature does not match") from exc
+        raise BadSignature(N_("the signature does not match")) from exc
     if not isinstance(payload, dict):
-        raise BadSignature("the signed payload is not an object")
+        raise BadSignature(N_("the signed payload is not an object"))
     return payload
 
 

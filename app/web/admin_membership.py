@@ -34,7 +34,12 @@ RULE_FIELDS = ("new_days", "dormant_days", "churned_days", "potential_min_orders
 
 
 def _invalid(errors: dict[str, str]):
-    return jsonify(error=_("Some settings are not valid; nothing was saved."), errors=errors), 422
+    return jsonify(error=_("Some settings are not valid; nothing was saved."), errors=i18n.localise_all(errors)), 422
+
+
+def _message(exc: Exception) -> object:
+    """The rule's own message (a Translatable, localised by `_invalid`), not str(exc)'s plain English."""
+    return exc.args[0] if exc.args else str(exc)
 
 
 def _whole(errors: dict, name: str, raw: object, low: int, high: int) -> int | None:
@@ -87,11 +92,11 @@ def save_settings():
     try:
         service.save_settings(g.db, g.shop.id, tiers_raw=tier_rows, window=window, grace_days=grace, rules_raw=rules)
     except tiers.TierConfigError as exc:
-        return _invalid({"tiers": str(exc)})
+        return _invalid({"tiers": _message(exc)})
     except rfm.SegmentRuleError as exc:
-        return _invalid({"rules": str(exc)})
+        return _invalid({"rules": _message(exc)})
     except ValueError as exc:
-        return _invalid({"grace_days": str(exc)})
+        return _invalid({"grace_days": _message(exc)})
     g.db.commit()
     queued = _queue_recompute()
     return jsonify(saved=True, recompute_queued=queued,
@@ -131,7 +136,7 @@ def save_perks():
         service.save_perks(g.db, g.shop.id, {"discounts_enabled": bool(body.get("discounts_enabled")), "tiers": clean})
     except perks.PerkError as exc:
         name = str(exc).split(":", 1)[0]
-        return _invalid({f"perks.{name}": str(exc)} if name in clean else {"perks": str(exc)})
+        return _invalid({f"perks.{name}": _message(exc)} if name in clean else {"perks": _message(exc)})
     g.db.commit()
     return jsonify(saved=True, message=_("Saved."))
 

@@ -31,7 +31,8 @@ _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
 def _bad(message: str, errors: dict | None = None):
-    return jsonify(error=message, errors=errors or {}), 400
+    # Field keys stay as the form names them; messages read in the staff member's language.
+    return jsonify(error=message, errors=i18n.localise_all(errors or {})), 400
 
 
 def _stage() -> int | None:
@@ -51,12 +52,12 @@ def get_settings():
 def put_settings():
     body = request.get_json(silent=True)
     if body is None:
-        return _bad("Send the settings as a JSON object.")
+        return _bad(_("Send the settings as a JSON object."))
     row = g.db.scalar(select(RecoverySettings).where(RecoverySettings.shop_id == g.shop.id).with_for_update())
     try:
         values = validate(body, row.values if row else None)
     except SettingsError as exc:
-        return _bad("Some settings are not valid; nothing was saved.", exc.errors)
+        return _bad(_("Some settings are not valid; nothing was saved."), exc.errors)
     if row is None:
         g.db.add(RecoverySettings(shop_id=g.shop.id, values=values))
     else:
@@ -70,7 +71,7 @@ def put_settings():
 def get_results():
     raw = request.args.get("days", "90")
     if not raw.isdigit() or not 1 <= int(raw) <= 365:
-        return _bad("days must be a whole number from 1 to 365.")
+        return _bad(_("days must be a whole number from 1 to 365."))
     since = datetime.now(UTC) - timedelta(days=int(raw))
     return jsonify(days=int(raw), **report.summary(g.db, g.shop.id, since))
 
@@ -81,7 +82,7 @@ def get_demand():
     """Cart demand per variant and region, and per day: what shoppers put in carts and took out again."""
     raw = request.args.get("days", "30")
     if not raw.isdigit() or not 1 <= int(raw) <= 365:
-        return _bad("days must be a whole number from 1 to 365.")
+        return _bad(_("days must be a whole number from 1 to 365."))
     since = (datetime.now(UTC) - timedelta(days=int(raw) - 1)).date()
     return jsonify(days=int(raw), since=since.isoformat(), **demand_store.summary(g.db, g.shop.id, since))
 
@@ -97,11 +98,11 @@ def _context():
 def preview():
     stage = _stage()
     if stage is None:
-        return _bad("stage must be 1, 2 or 3.")
+        return _bad(_("stage must be 1, 2 or 3."))
     locale = (request.get_json(silent=True) or {}).get("locale")
     if locale is not None and not isinstance(locale, str):
-        return _bad("locale must be a string such as \"fr\" or \"zh-CN\".")
-    content, text, html, *_ = render_stage(g.shop.id, stage, locale, _context())
+        return _bad(_("locale must be a string such as \"fr\" or \"zh-CN\"."))
+    content, text, html, *_rest = render_stage(g.shop.id, stage, locale, _context())
     return jsonify(stage=stage, language=content.language, subject=content.subject, text=text, html=html)
 
 
@@ -112,16 +113,16 @@ def send_test():
     body = request.get_json(silent=True) or {}
     to = body.get("email") if isinstance(body, dict) else None
     if stage is None:
-        return _bad("stage must be 1, 2 or 3.")
+        return _bad(_("stage must be 1, 2 or 3."))
     if not isinstance(to, str) or len(to) > 320 or not _EMAIL.match(to):
-        return _bad("email must be one email address.")
+        return _bad(_("email must be one email address."))
     if not current_app.config["FLEXCHAIN"].smtp_url:
-        return jsonify(error="Mail is not set up (SMTP_URL)."), 503
+        return jsonify(error=_("Mail is not set up (SMTP_URL).")), 503
     locale = body.get("locale") if isinstance(body.get("locale"), str) else None
     try:
         queues.enqueue("worker.jobs.recovery.send_test", g.shop.id, stage, to, locale, queue=queues.MAIL,
                        shop_id=g.shop.id)
     except redis.RedisError:
-        return jsonify(error="The job queue is unavailable; try again in a minute."), 503
+        return jsonify(error=_("The job queue is unavailable; try again in a minute.")), 503
     # The page shows `message` as it is: the staff member's language, and where the mail went.
     return jsonify(queued=True, message=_("Test mail queued for %(to)s: it arrives within a minute.", to=to)), 202

@@ -12,22 +12,41 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 from sqlalchemy import func, select
 
+from app import i18n
+from app.i18n import gettext as _
 from app.models import Product, ProvenanceRecord
 from app.shopify import auth
 from app.traceability import service, urls
 from app.traceability.csv_import import InvalidCsv, RowError, parse_csv
-from app.traceability.records import InvalidStep, parse_step
+from app.traceability.records import STAGES, InvalidStep, parse_step
+from app.translatable import N_
 
 bp = Blueprint("admin_traceability", __name__)
 bp.record_once(lambda state: auth.init_app(state.app))
+bp.record_once(lambda state: i18n.init_app(state.app))
 
 MAX_STEPS_PER_REQUEST = 100
+STAGE_NAMES = dict(zip(STAGES, (N_("Raw material"), N_("Production"), N_("Quality check"), N_("Packing"),
+                                N_("Shipping")), strict=True))
+
+
+def _localised(errors: object) -> object:
+    """Messages in the staff member's language; field names, row numbers and step indexes as they are."""
+    if isinstance(errors, dict):
+        return {key: _localised(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_localised(item) for item in errors]
+    return i18n.localise(errors)
+
+
+def _row_errors(errors: list[RowError]) -> list[dict]:
+    return [{**e.as_dict(), "message": i18n.localise(e.message)} for e in errors[:200]]
 
 
 def _bad(message: str, errors: object = None, status: int = 400):
     body: dict = {"error": message}
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = _localised(errors)
     return jsonify(body), status
 
 
@@ -61,7 +80,8 @@ def page():
         selected_id = products[0]["id"]
     selected = _passport_json(selected_id) if selected_id is not None else None
     return render_template("admin/traceability.html", shop=g.shop, api_key=config.shopify_api_key,
-                           simulator_url=config.shopify_admin_base_url, products=products, selected=selected)
+                           simulator_url=config.shopify_admin_base_url, products=products, selected=selected,
+                           stage_names={stage: _(label.msgid) for stage, label in STAGE_NAMES.items()})
 
 
 @bp.get("/api/traceability/products/<int:product_id>/records")
@@ -69,7 +89,7 @@ def page():
 def api_records(product_id: int):
     found = _passport_json(product_id)
     if found is None:
-        return _bad("No such product in this store.", status=404)
+        return _bad(_("No such product in this store."), status=404)
     return jsonify(found)
 
 
@@ -79,29 +99,29 @@ def api_append(product_id: int):
     """Body: one step, or {"steps": [...]} for several in order."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _bad("The body must be a JSON object.")
+        return _bad(_("The body must be a JSON object."))
     raw_steps = body.get("steps", [body])
     if not isinstance(raw_steps, list) or not 1 <= len(raw_steps) <= MAX_STEPS_PER_REQUEST:
-        return _bad(f"steps must be a list of 1 to {MAX_STEPS_PER_REQUEST} steps.")
+        return _bad(_("steps must be a list of 1 to %(max)s steps.", max=MAX_STEPS_PER_REQUEST))
     today = datetime.now(UTC).date()
     steps, errors = [], {}
     for index, raw in enumerate(raw_steps):
         try:
             if not isinstance(raw, dict):
-                raise InvalidStep({"step": "must be a JSON object"})
+                raise InvalidStep({"step": N_("must be a JSON object")})
             steps.append(parse_step(raw, today))
         except InvalidStep as exc:
             errors[str(index)] = exc.errors
     if errors:
-        return _bad("Some fields were refused; nothing was recorded.",
+        return _bad(_("Some fields were refused; nothing was recorded."),
                     errors if len(raw_steps) > 1 else errors["0"])
     try:
         result = service.append_steps(g.db, g.shop, current_app.config["FLEXCHAIN"], product_id, steps,
                                       datetime.now(UTC))
     except service.UnknownProduct:
-        return _bad("No such product in this store.", status=404)
+        return _bad(_("No such product in this store."), status=404)
     except InvalidStep as exc:
-        return _bad("Some fields were refused; nothing was recorded.", exc.errors)
+        return _bad(_("Some fields were refused; nothing was recorded."), exc.errors)
     g.db.commit()
     return jsonify(added=result.added, duplicates=result.duplicates, length=result.length,
                    head=result.head), 201 if result.added else 200
@@ -116,15 +136,14 @@ def api_import():
     try:
         rows = parse_csv(data, datetime.now(UTC).date())
     except InvalidCsv as exc:
-        return _bad("The file was not imported; fix these rows and send it again.",
-                    [e.as_dict() for e in exc.errors[:200]])
+        return _bad(_("The file was not imported; fix these rows and send it again."), _row_errors(exc.errors))
     by_product: dict[int, list] = {}
     for product_id, step in rows:
         by_product.setdefault(product_id, []).append(step)
     unknown = [pid for pid in by_product if service.product_or_none(g.db, pid) is None]
     if unknown:
-        return _bad("The file was not imported; fix these rows and send it again.", [
-            RowError(0, "product_id", f"product {pid} is not in this store").as_dict() for pid in unknown[:200]])
+        return _bad(_("The file was not imported; fix these rows and send it again."), _row_errors([
+            RowError(0, "product_id", N_("product %(id)s is not in this store", id=pid)) for pid in unknown]))
     now = datetime.now(UTC)
     added = duplicates = 0
     try:
@@ -133,8 +152,8 @@ def api_import():
             added, duplicates = added + len(result.added), duplicates + len(result.duplicates)
     except InvalidStep as exc:
         g.db.rollback()
-        return _bad("The file was not imported; fix these rows and send it again.",
-                    [RowError(0, k, v).as_dict() for k, v in exc.errors.items()])
+        return _bad(_("The file was not imported; fix these rows and send it again."),
+                    _row_errors([RowError(0, k, v) for k, v in exc.errors.items()]))
     g.db.commit()
     return jsonify(products=len(by_product), added=added, duplicates=duplicates), 201 if added else 200
 
@@ -148,12 +167,12 @@ def api_certificate_upload():
 
     upload = request.files.get("file")
     if upload is None:
-        return _bad("Send the certificate as a multipart form field named file.")
+        return _bad(_("Send the certificate as a multipart form field named file."))
     data = upload.read(certificates.MAX_BYTES + 1)
     try:
         stored = certificates.store(g.db, g.shop.id, g.shop.domain, data, upload.filename)
     except certificates.BadFile as exc:
-        return _bad(str(exc))
+        return _bad(i18n.localise(exc.args[0] if exc.args else str(exc)))
     g.db.commit()
     return jsonify(url=stored.url, sha256=stored.sha256, filename=stored.filename,
                    content_type=stored.content_type, size=stored.size), 201
@@ -164,7 +183,7 @@ def api_certificate_upload():
 def api_publish(product_id: int):
     """Re-publish the storefront metafield now (it is also published after every append)."""
     if service.product_or_none(g.db, product_id) is None:
-        return _bad("No such product in this store.", status=404)
+        return _bad(_("No such product in this store."), status=404)
     service.queue_publish(g.shop.id, product_id)
     return jsonify(queued=True), 202
 

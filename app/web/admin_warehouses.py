@@ -14,20 +14,25 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import i18n
+from app.i18n import gettext as _
 from app.models import IncomingStock, Location, ShippingLane, SupplySettings, Variant, WarehouseProfile
 from app.shopify import auth
 from app.supply import versions
 from app.supply.route_service import settings_for
+from app.translatable import N_
 from app.web import warehouse_input
 
 bp = Blueprint("admin_warehouses", __name__)
 bp.record_once(lambda state: auth.init_app(state.app))
+bp.record_once(lambda state: i18n.init_app(state.app))
 
 PROFILE_FIELDS = ("public_name", "latitude", "longitude", "timezone", "handling_days", "handling_hours",
                   "tier_handling", "cutoff", "working_weekdays", "holiday_country", "holiday_subdivision",
                   "safety_stock", "ships_cross_border", "is_default", "enabled")
 LANE_FIELDS = ("country", "region", "service_level", "min_days", "max_days", "price", "currency", "mode")
-DUPLICATE_LANE = {"service_level": "This warehouse already has a lane for that country, region and service level."}
+DUPLICATE_LANE = {"service_level": N_("This warehouse already has a lane for that country, region and service "
+                                      "level.")}
 SETTINGS_FIELDS = ("routing_enabled", "routing_min_gain_days", "routing_always_for_tiers", "routing_service_level")
 
 
@@ -90,7 +95,9 @@ def _settings_json() -> dict:
 
 
 def _invalid(errors: dict[str, str]):
-    return jsonify(errors=errors), 422
+    # The keys are the form's field names (the page matches on them); the messages read in the staff
+    # member's language.
+    return jsonify(errors=i18n.localise_all(errors)), 422
 
 
 def _saved(payload: dict, status: int = 200):
@@ -105,7 +112,8 @@ def _location_or_404(location_id: int) -> Location | None:
 
 
 def _not_found(what: str = "warehouse"):
-    return jsonify(error=f"No such {what} in this store."), 404
+    message = _("No such lane in this store.") if what == "lane" else _("No such warehouse in this store.")
+    return jsonify(error=message), 404
 
 
 @bp.get("/warehouses")
@@ -225,7 +233,7 @@ def api_put_incoming(location_id: int):
     variant = g.db.scalar(select(Variant).where(
         Variant.shopify_id == int(ref) if ref.isdigit() and len(ref) < 19 else Variant.sku == ref).limit(1))
     if variant is None:
-        return _invalid({"variant": "No product variant with that id or SKU in this store."})
+        return _invalid({"variant": N_("No product variant with that id or SKU in this store.")})
     row = g.db.scalar(select(IncomingStock).where(
         IncomingStock.location_shopify_id == location_id, IncomingStock.variant_shopify_id == variant.shopify_id,
         IncomingStock.expected_on == values["expected_on"]))

@@ -1,7 +1,8 @@
 """What a merchant may type on the Warehouses page, checked field by field.
 
 Each `*_input(body)` takes the decoded JSON body and returns `(values, errors)`: values ready for the model
-when `errors` is empty, else `{field: message}` so the page can show each message next to its field.
+when `errors` is empty, else `{field: message}` so the page can show each message next to its field (each
+message is a Translatable: English here, the staff member's language once the web edge localises it).
 Nothing is trusted: types, ranges, lengths, real IANA zones, ISO country and currency codes.
 """
 
@@ -17,6 +18,7 @@ from zoneinfo import available_timezones
 import pycountry
 
 from app.supply.types import ServiceLevel, TransportMode
+from app.translatable import N_
 
 TIER_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 CUTOFF_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -36,7 +38,7 @@ class Fields:
 
     def __init__(self, body: Any) -> None:
         self.body = body if isinstance(body, dict) else {}
-        self.errors: dict[str, str] = {} if isinstance(body, dict) else {"_": "Send a JSON object."}
+        self.errors: dict[str, str] = {} if isinstance(body, dict) else {"_": N_("Send a JSON object.")}
 
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
@@ -49,15 +51,15 @@ class Fields:
         value = self.raw(name)
         if value in (None, ""):
             if required:
-                self.fail(name, "Required.")
+                self.fail(name, N_("Required."))
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.fail(name, "Must be text.")
+            self.fail(name, N_("Must be text."))
             return None
         if len(value) > max_len or any(ord(c) < 32 for c in value):
-            self.fail(name, f"Use at most {max_len} printable characters.")
+            self.fail(name, N_("Use at most %(max)s printable characters.", max=max_len))
             return None
         return value
 
@@ -67,11 +69,11 @@ class Fields:
             return default
         if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and
                                                                        re.fullmatch(r"-?\d{1,9}", value))):
-            self.fail(name, "Must be a whole number.")
+            self.fail(name, N_("Must be a whole number."))
             return None
         number = int(value)
         if not low <= number <= high:
-            self.fail(name, f"Must be between {low} and {high}.")
+            self.fail(name, N_("Must be between %(low)s and %(high)s.", low=low, high=high))
             return None
         return number
 
@@ -84,7 +86,7 @@ class Fields:
         except (TypeError, ValueError):
             number = float("nan")
         if number != number or not low <= number <= high:  # NaN never compares equal to itself
-            self.fail(name, f"Must be a number between {low:g} and {high:g}.")
+            self.fail(name, N_("Must be a number between %(low)s and %(high)s.", low=f"{low:g}", high=f"{high:g}"))
             return None
         return number
 
@@ -94,7 +96,7 @@ class Fields:
             return default
         if isinstance(value, bool):
             return value
-        self.fail(name, "Must be true or false.")
+        self.fail(name, N_("Must be true or false."))
         return default
 
     def choice(self, name: str, allowed: set[str], default: str | None = None) -> str | None:
@@ -102,7 +104,7 @@ class Fields:
         if value in (None, "") and default is not None:
             return default
         if value not in allowed:
-            self.fail(name, "Choose one of: " + ", ".join(sorted(allowed)) + ".")
+            self.fail(name, N_("Choose one of: %(options)s.", options=", ".join(sorted(allowed))))
             return None
         return value
 
@@ -112,7 +114,7 @@ class Fields:
             return None
         code = value.upper()
         if not re.fullmatch(r"[A-Z]{2}", code) or pycountry.countries.get(alpha_2=code) is None:
-            self.fail(name, "Use a two-letter ISO country code, such as FR or US.")
+            self.fail(name, N_("Use a two-letter ISO country code, such as FR or US."))
             return None
         return code
 
@@ -134,23 +136,23 @@ def profile_input(body: Any) -> tuple[dict, dict[str, str]]:
     }
     if (values["latitude"] is None) != (values["longitude"] is None) and not f.errors.keys() & {"latitude",
                                                                                               "longitude"}:
-        f.fail("latitude" if values["latitude"] is None else "longitude", "Give both latitude and longitude.")
+        f.fail("latitude" if values["latitude"] is None else "longitude", N_("Give both latitude and longitude."))
     timezone = f.text("timezone", 64)
     if timezone is not None and timezone not in _zones():
-        f.fail("timezone", "Use an IANA time zone, such as Europe/Paris.")
+        f.fail("timezone", N_("Use an IANA time zone, such as Europe/Paris."))
     values["timezone"] = timezone
     cutoff = f.text("cutoff", 5) or "14:00"
     if not CUTOFF_RE.match(cutoff):
-        f.fail("cutoff", "Use HH:MM on a 24-hour clock, such as 14:00.")
+        f.fail("cutoff", N_("Use HH:MM on a 24-hour clock, such as 14:00."))
     values["cutoff"] = cutoff
     values["working_weekdays"] = _weekdays(f)
     subdivision = f.text("holiday_subdivision", 8)
     if subdivision is not None:
         subdivision = subdivision.upper()
         if not REGION_RE.match(subdivision):
-            f.fail("holiday_subdivision", "Use a region code of up to 8 letters or digits, such as CA.")
+            f.fail("holiday_subdivision", N_("Use a region code of up to 8 letters or digits, such as CA."))
         elif values["holiday_country"] is None and "holiday_country" not in f.errors:
-            f.fail("holiday_subdivision", "Choose the holiday country first.")
+            f.fail("holiday_subdivision", N_("Choose the holiday country first."))
         values["holiday_subdivision"] = subdivision
     values["tier_handling"] = _tier_handling(f)
     return values, f.errors
@@ -162,7 +164,7 @@ def _weekdays(f: Fields) -> list[int] | None:
         return [0, 1, 2, 3, 4]
     if not isinstance(value, list) or not value or not all(
             isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in value):
-        f.fail("working_weekdays", "Pick at least one working day (0 = Monday … 6 = Sunday).")
+        f.fail("working_weekdays", N_("Pick at least one working day (0 = Monday … 6 = Sunday)."))
         return None
     return sorted(set(value))
 
@@ -172,7 +174,7 @@ def _tier_handling(f: Fields) -> dict[str, dict[str, int]]:
     if value in (None, ""):
         return {}
     if not isinstance(value, dict) or len(value) > 20:
-        f.fail("tier_handling", "Give up to 20 tiers, each with days and hours.")
+        f.fail("tier_handling", N_("Give up to 20 tiers, each with days and hours."))
         return {}
     out: dict[str, dict[str, int]] = {}
     for tier, handling in value.items():
@@ -181,9 +183,11 @@ def _tier_handling(f: Fields) -> dict[str, dict[str, int]]:
         days = inner.integer("days", 0, MAX_DAYS, default=0)
         hours = inner.integer("hours", 0, 24 * 7, default=0)
         if not TIER_RE.match(name):
-            f.fail("tier_handling", f"{name[:32]!r} is not a tier name (lower-case letters, digits, - and _).")
+            f.fail("tier_handling", N_("'%(name)s' is not a tier name (lower-case letters, digits, - and _).",
+                                       name=name[:32]))
         elif inner.errors or days is None or hours is None:
-            f.fail("tier_handling", f"{name}: " + next(iter(inner.errors.values()), "invalid handling time"))
+            problem = next(iter(inner.errors.values()), None) or N_("invalid handling time")
+            f.fail("tier_handling", N_("%(tier)s: %(problem)s", tier=name, problem=problem))
         else:
             out[name] = {"days": days, "hours": hours}
     return out
@@ -203,10 +207,10 @@ def lane_input(body: Any) -> tuple[dict, dict[str, str]]:
     if region is not None:
         region = region.upper()
         if not REGION_RE.match(region):
-            f.fail("region", "Use a region code of up to 8 letters or digits, such as CA.")
+            f.fail("region", N_("Use a region code of up to 8 letters or digits, such as CA."))
         values["region"] = region
     if values["min_days"] is not None and values["max_days"] is not None and values["min_days"] > values["max_days"]:
-        f.fail("max_days", "Must be at least the minimum.")
+        f.fail("max_days", N_("Must be at least the minimum."))
     values["price"], values["currency"] = _price(f)
     return values, f.errors
 
@@ -221,13 +225,13 @@ def _price(f: Fields) -> tuple[Decimal | None, str | None]:
     except InvalidOperation:
         price = Decimal("NaN")
     if not price.is_finite() or not Decimal(0) <= price <= MAX_PRICE or price.as_tuple().exponent < -4:
-        f.fail("price", "Must be an amount of 0 or more.")
+        f.fail("price", N_("Must be an amount of 0 or more."))
         return None, None
     code = (currency or "").upper()
     if not code:
-        f.fail("currency", "Give the price's currency, such as EUR.")
+        f.fail("currency", N_("Give the price's currency, such as EUR."))
     elif not re.fullmatch(r"[A-Z]{3}", code) or pycountry.currencies.get(alpha_3=code) is None:
-        f.fail("currency", "Use a three-letter ISO currency code, such as EUR.")
+        f.fail("currency", N_("Use a three-letter ISO currency code, such as EUR."))
     return price, code or None
 
 
@@ -244,10 +248,10 @@ def incoming_input(body: Any, today: date) -> tuple[dict, dict[str, str]]:
         try:
             expected = date.fromisoformat(raw)
         except ValueError:
-            f.fail("expected_on", "Use a date as YYYY-MM-DD.")
+            f.fail("expected_on", N_("Use a date as YYYY-MM-DD."))
         else:
             if expected < today:
-                f.fail("expected_on", "Must be today or later.")
+                f.fail("expected_on", N_("Must be today or later."))
             values["expected_on"] = expected
     return values, f.errors
 
@@ -267,7 +271,7 @@ def settings_input(body: Any) -> tuple[dict, dict[str, str]]:
         tiers = []
     if not isinstance(tiers, list) or len(tiers) > 20 or not all(isinstance(t, str) and TIER_RE.match(t)
                                                                  for t in tiers):
-        f.fail("routing_always_for_tiers", "List tier names separated by commas, such as gold, platinum.")
+        f.fail("routing_always_for_tiers", N_("List tier names separated by commas, such as gold, platinum."))
         tiers = []
     values["routing_always_for_tiers"] = sorted(set(tiers))
     return values, f.errors

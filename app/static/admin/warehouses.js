@@ -1,7 +1,13 @@
 // Warehouses page: every form saves itself as JSON through authenticatedFetch (Bearer id token, no cookies)
-// and shows the server's message next to each field it refused.
+// and shows the server's message next to each field it refused. Its own words come from the shell's
+// data-i18n element, rendered by the server in the staff member's language.
 (function () {
   "use strict";
+
+  function words() {
+    const el = document.querySelector("[data-i18n]");
+    return el ? el.dataset : {};
+  }
 
   function collect(form) {
     const body = {};
@@ -49,7 +55,7 @@
       const input = form.querySelector('[name="' + CSS.escape(name) + '"]');
       if (input) input.setAttribute("aria-invalid", "true");
     }
-    setStatus(status, unplaced.length ? unplaced.join(" ") : "Please correct the highlighted fields.", "error");
+    setStatus(status, unplaced.length ? unplaced.join(" ") : words().fix, "error");
   }
 
   function setStatus(el, text, state) {
@@ -69,8 +75,9 @@
     const status = form.querySelector(".form-status");
     const button = form.querySelector('button[type="submit"]');
     const method = form.dataset.method || "PUT";
+    const t = words();
     clearErrors(form);
-    setStatus(status, "Saving…");
+    setStatus(status, t.saving);
     button.disabled = true;
     try {
       const init = { method: method, headers: { "Content-Type": "application/json" } };
@@ -80,15 +87,15 @@
       if (response.status === 422 && body.errors) {
         showErrors(form, body.errors, status);
       } else if (!response.ok) {
-        setStatus(status, body.error || "Could not save (" + response.status + ").", "error");
+        setStatus(status, body.error || t.failed, "error");
       } else if (form.hasAttribute("data-reload")) {
-        setStatus(status, "Saved");
+        setStatus(status, t.saved);
         reload();
       } else {
-        setStatus(status, "Saved", "saved");
+        setStatus(status, t.saved, "saved");
       }
     } catch (err) {
-      setStatus(status, "Could not reach Flexchain; try again.", "error");
+      setStatus(status, t.unreachable, "error");
       console.error(err);
     } finally {
       button.disabled = false;
