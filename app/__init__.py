@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SessionInterface
 
 from app.config import Config, load_config, set_active_config
 from app.extensions import db, redis_handle
@@ -17,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     # Webhook bodies over 5 MB are refused with 413 before they are read.
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
     app.json.sort_keys = False
+    app.session_interface = _NoSessions()
 
     db.init(config.database_url)
     redis_handle.init(config.redis_url)
@@ -25,6 +27,18 @@ def create_app(config: Config | None = None) -> Flask:
 
     register_blueprints(app)
     return app
+
+
+class _NoSessions(SessionInterface):
+    """Flexchain keeps no cookie session: the admin proves itself with Shopify's id token on every request
+    (a third-party cookie would not reach the embedded iframe anyway), webhooks and the app proxy are
+    signed. Flask's signed-cookie session would still be opened and saved on every request."""
+
+    def open_session(self, app, request):
+        return None  # Flask then uses its (empty, unsaved) null session
+
+    def save_session(self, app, session, response):
+        return None
 
 
 def _instance_path():

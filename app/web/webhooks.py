@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
+import orjson
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -42,7 +43,7 @@ def receive(_subpath: str | None = None):
     if limit is not None and len(body) >= limit:
         return _answer(413, "webhook body over the size limit")
     headers = {k.lower(): v for k, v in request.headers.items()}
-    if not verify_signature(current_app.config["FLEXCHAIN"], headers, body, request.url):
+    if not verify_signature(current_app.config["FLEXCHAIN"], headers, body):
         return _answer(401, "invalid or missing webhook signature")
     delivery = read_delivery(headers)
     if not delivery.webhook_id:
@@ -70,7 +71,13 @@ def receive(_subpath: str | None = None):
 
 
 def _is_json_object(body: bytes) -> bool:
-    # Malformed bodies are recorded as failed at once (33 µs for 3 KB); the worker parses for real.
+    # Malformed bodies are recorded as failed at once; the worker parses for real. orjson checks a 10 KB
+    # body in about 15 µs (the standard library takes 60-75 µs, as much as the rest of the request); what
+    # it refuses and the standard library accepts (integers beyond 64 bits, NaN) gets a second opinion.
+    try:
+        return isinstance(orjson.loads(body), dict)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return isinstance(json.loads(body), dict)
     except ValueError:

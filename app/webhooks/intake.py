@@ -13,8 +13,6 @@ import logging
 import threading
 from datetime import datetime
 
-import redis
-
 from app.extensions import db
 from app.models import EventStatus, utcnow
 from app.shopify.webhooks import Delivery
@@ -34,14 +32,13 @@ def job_id_for(event_id: int) -> str:
     return f"ingest-{event_id}"
 
 
+_ringer = bell.Ringer()
+
+
 def announce(event_ids: list[int]) -> None:
-    """Tell the workers that stored events wait. A Redis outage is logged, not raised: the rows are stored
-    (the request still answers 200) and the relay announces them once Redis is back."""
-    try:
-        bell.ring()
-    except redis.RedisError as exc:
-        log.warning("%d webhook event(s) stored but not announced (Redis: %s); the relay will queue them",
-                    len(event_ids), exc)
+    """Tell the workers that stored events wait (see bell.Ringer). A Redis outage is logged, not raised: the
+    rows are stored (the request still answers 200) and the relay announces them once Redis is back."""
+    _ringer.announce(len(event_ids))
 
 
 def _committer() -> GroupCommitter:
