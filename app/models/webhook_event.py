@@ -28,10 +28,11 @@ class WebhookEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    shop_domain: Mapped[str] = mapped_column(String(255), index=True)
+    # Found through the unique (shop_domain, webhook_id) key, whose leading column it is.
+    shop_domain: Mapped[str] = mapped_column(String(255))
     topic: Mapped[str] = mapped_column(String(100))
     webhook_id: Mapped[str] = mapped_column(String(100))
-    event_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(100))  # kept for support, never searched
     api_version: Mapped[str | None] = mapped_column(String(20))
     triggered_at: Mapped[datetime | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
