@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.devshop.sender import deliver
 from app.extensions import db
-from tests.conftest import API_SECRET, _reset, make_config
+from tests.conftest import API_SECRET, ENCRYPTION_KEY, _reset, make_config
 from tests.store.factories import SHOP
 from tests.support.servers import serve
 
@@ -188,7 +188,8 @@ class WorkerProcesses:
         log = open(self.log_dir / f"worker-{len(self.procs) + 1}.log", "wb")  # noqa: SIM115 - kept with the process
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.faults.worker_process"], cwd=Path(__file__).resolve().parents[2],
-            env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, **env},
+            env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                 "ENCRYPTION_KEY": ENCRYPTION_KEY, **env},
             stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(proc)
         return proc

@@ -1,18 +1,20 @@
 """What every job that talks to one shop's Admin API does first: re-load the shop (skip it unless installed),
-optionally take the shop's Redis lock for this kind of work, open an Admin API client and a shop-bound
+optionally take the shop's lock for this kind of work, open an Admin API client and a shop-bound
 session, and turn an uninstalled shop or a rejected token into a logged outcome instead of a retry loop."""
 
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-import redis
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.extensions import db, redis_handle
+from app.extensions import db
 from app.models import Shop, ShopStatus
 from app.shopify.admin_api import AdminClient
 from app.shopify.tokens import ReauthorizationRequired, ShopNotInstalled
@@ -20,28 +22,40 @@ from app.shopify.tokens import ReauthorizationRequired, ShopNotInstalled
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-LOCK_TTL_SECONDS = 30 * 60
 SKIPPED, BUSY, NEEDS_REAUTH = "skipped", "busy", "needs_reauth"
+
+
+def lock_key(kind: str, shop_id: int) -> int:
+    """One signed 64-bit advisory lock key per (kind of work, shop)."""
+    return (zlib.crc32(kind.encode()) & 0x7FFFFFFF) << 32 | (shop_id & 0xFFFFFFFF)
 
 
 @contextmanager
 def shop_lock(kind: str, shop_id: int) -> Iterator[bool]:
-    """True when this run may work on the shop. Without Redis, runs go ahead: the work is idempotent."""
-    key = f"flexchain:{kind}-lock:{shop_id}"
-    try:
-        got = bool(redis_handle.conn.set(key, "1", nx=True, ex=LOCK_TTL_SECONDS))
-    except redis.RedisError as exc:
-        log.warning("no Redis lock for %s of shop %s (%s); going ahead", kind, shop_id, exc)
+    """True when this run may work on the shop.
+
+    A PostgreSQL session-level advisory lock on a connection kept for the run: it goes with the
+    connection, so a worker killed mid-job frees it the moment its socket closes and the retried job can
+    resume at once. (A Redis key with an expiry kept the shop's sync or write-back out for the rest of
+    its 30 minutes, and a run refused as busy is not retried.) Without PostgreSQL (SQLite: development,
+    one worker) runs go ahead; the work is idempotent either way."""
+    engine = db.engine
+    if engine is None or engine.dialect.name != "postgresql":
         yield True
         return
-    try:
-        yield got
-    finally:
-        if got:
-            try:
-                redis_handle.conn.delete(key)
-            except redis.RedisError:
-                log.warning("could not release %s; it expires by itself", key)
+    key = lock_key(kind, shop_id)
+    with engine.connect() as conn:
+        got = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
+        conn.commit()  # the lock belongs to the connection, not to this transaction
+        try:
+            yield got
+        finally:
+            if got:
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+                except DBAPIError:  # the connection is gone, and its lock with it
+                    log.warning("%s lock of shop %s: connection lost; released with it", kind, shop_id)
 
 
 def installed_shop(shop_id: int) -> Shop | None:

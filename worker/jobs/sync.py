@@ -1,7 +1,7 @@
 """Sync jobs: first sync (resumable), its continuation, and the periodic reconciliation.
 
-Each takes a shop id, re-loads the shop, and is safe to run twice: a Redis lock keeps two runs for
-one shop from working at the same time, and the steps themselves skip what is already done.
+Each takes a shop id, re-loads the shop, and is safe to run twice: a lock (shop_client.shop_lock) keeps two
+runs for one shop from working at the same time, and the steps themselves skip what is already done.
 """
 
 from __future__ import annotations
