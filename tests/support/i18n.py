@@ -98,6 +98,8 @@ def english_left(html: str, messages: set, translated: Catalog) -> list[tuple[st
         if entry is None or forms[0] in kept:
             continue
         for form in forms:
+            if not re.search("[A-Za-z]", _PLACEHOLDER.sub("", form)):
+                continue  # only placeholders and punctuation: nothing English to find
             pattern = _pattern(form)
             found += [(form, text) for text in strings if pattern.search(text)]
     return found
