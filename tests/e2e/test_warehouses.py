@@ -83,3 +83,35 @@ def test_a_merchant_edits_a_warehouse_through_the_page(app, config, page):
         page.click('nav.app-nav a:has-text("Home")')
         page.wait_for_selector('[data-testid="install-state"]', timeout=15_000)
         assert page.js_errors == []
+
+
+def test_a_chinese_speaking_merchant_reads_the_page_and_its_messages_in_chinese(app, config, page):
+    """Shopify opens the app with the staff member's locale: labels, the server's field messages and the
+    script's own status words all read in Chinese, and the save still lands."""
+    deferred = _Deferred()
+    with serve(deferred) as url:
+        deferred.target, state, _ = build_dev_stack(config.with_overrides(shopify_admin_base_url=None), url)
+        install_demo_shop(url, state)
+        location_id = _mirror_locations(state)
+
+        page.goto(f"{url}/_devshop/admin/apps/flexchain?shop={DEMO_SHOP}&path=/warehouses&locale=zh-CN")
+        card = page.locator(f'[data-testid="warehouse-{location_id}"]')
+        card.wait_for(timeout=15_000)
+        assert page.locator("h1").inner_text() == "仓库"
+        profile = card.locator('form[data-kind="profile"]')
+        assert "周六" in profile.locator("fieldset.weekdays").inner_text()
+
+        profile.locator('input[name="cutoff"]').fill("25:00")
+        profile.locator('button[type="submit"]').click()
+        page.wait_for_selector('[data-error-for="cutoff"]:not([hidden])', timeout=10_000)
+        message = profile.locator('[data-error-for="cutoff"]').inner_text()
+        assert message == "请使用 24 小时制的 HH:MM 格式，例如 14:00。"
+        assert profile.locator(".form-status").inner_text() == "请更正标出的字段。"
+
+        profile.locator('input[name="cutoff"]').fill("16:45")
+        profile.locator('button[type="submit"]').click()
+        page.wait_for_selector(f'[data-testid="warehouse-{location_id}"] form[data-kind="profile"] '
+                               '.form-status:has-text("已保存")', timeout=10_000)
+        with db.session() as s:
+            assert s.scalar(select(WarehouseProfile)).cutoff == "16:45"
+        assert page.js_errors == []
