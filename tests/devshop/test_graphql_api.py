@@ -150,3 +150,43 @@ def test_bulk_result_urls_work_when_the_simulator_is_mounted_under_a_prefix(sim_
         done = bulk.wait(client, bulk.start(client, "BulkCustomers"), timeout=10, interval=0.05)
         assert "/_devshop/" in done.url
         assert len(list(bulk.stream_lines(done.url))) == 12
+
+
+def test_faults_armed_over_http_answer_in_shopifys_shapes(post, sim_state, simulator, shop):
+    assert httpx.post(f"{simulator}/_faults", json={"target": "graphql", "fault": 503, "times": 2}).status_code == 200
+    assert httpx.post(f"{simulator}/_faults", json={"target": "graphql", "fault": {"status": 429, "retry_after": 2}}
+                      ).status_code == 200
+    httpx.post(f"{simulator}/_faults", json={"target": "graphql", "fault": "THROTTLED"})
+    first, second = post("ShopSettings"), post("ShopSettings")
+    assert (first.status_code, second.status_code) == (503, 503)
+    assert first.headers["content-type"].startswith("text/html")
+    limited = post("ShopSettings")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "2.0"
+    throttled = post("ShopSettings")
+    assert throttled.status_code == 200
+    body = throttled.json()
+    assert body["errors"][0]["extensions"]["code"] == "THROTTLED"
+    status = body["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] < body["extensions"]["cost"]["requestedQueryCost"]
+    assert set(status) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
+
+
+def test_a_fault_window_ends_by_itself(post, sim_state):
+    sim_state.arm_for("graphql", 500, seconds=0.3)
+    assert post("ShopSettings").status_code == 500
+    assert post("ShopSettings").status_code == 500
+    time.sleep(0.35)
+    assert post("ShopSettings").status_code == 200
+
+
+def test_expired_access_tokens_and_refused_refresh_tokens(post, sim_state, simulator, shop):
+    issued = sim_state.issue_tokens(shop.domain, expiring=True)
+    assert httpx.post(f"{simulator}/{shop.domain}/_faults/expire-access-tokens").json()["expired"] >= 1
+    expired = post("ShopSettings", token_value=issued.access_token)
+    assert expired.status_code == 401
+    assert expired.json()["errors"].startswith("[API] Invalid API key or access token")
+    assert httpx.post(f"{simulator}/{shop.domain}/_faults/revoke-refresh-tokens").json()["revoked"] >= 1
+    refused = httpx.post(f"{simulator}/{shop.domain}/admin/oauth/access_token", json={
+        "client_id": sim_state.api_key, "client_secret": sim_state.api_secret, "grant_type": "refresh_token",
+        "refresh_token": issued.refresh_token})
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"

@@ -178,3 +178,38 @@ def test_graphql_errors_are_raised_typed(app, sim_state, simulator, shop, clock)
     client = admin_client(sim_state, shop, simulator, clock)
     with pytest.raises(GraphQLErrors, match="doesn't exist"):
         client.request("query Bad { shop { noSuchField } }", {}, "Bad")
+
+
+DISCOUNT = {"title": "Back 10%", "code": "BACK-ONCE", "startsAt": "2026-07-01T00:00:00Z", "context": {"all": "ALL"},
+            "customerGets": {"value": {"percentage": 0.1}, "items": {"all": True}}}
+
+
+@pytest.mark.parametrize("fault", [503, {"delay": 1.0}], ids=["503", "timeout"])
+def test_a_create_with_an_unknown_outcome_is_not_resent(app, sim_state, simulator, shop, clock, fault):
+    from app.shopify.admin_api import AdminApiOutcomeUnknown
+
+    sim_state.arm("graphql", fault)
+    client = admin_client(sim_state, shop, simulator, clock, timeout=0.3)
+    with pytest.raises(AdminApiOutcomeUnknown):
+        client.execute("DiscountCodeBasicCreate", {"basicCodeDiscount": DISCOUNT})
+    assert clock.sleeps == []  # not resent: a second create could make a second discount
+
+
+@pytest.mark.parametrize("fault", ["THROTTLED", 429, 401])
+def test_a_create_shopify_never_ran_is_resent(app, sim_state, simulator, shop, clock, fault):
+    use_bucket(shop, clock)
+    fresh = sim_state.issue_tokens(shop.domain, expiring=True).access_token
+    sim_state.arm("graphql", fault)
+    client = admin_client(sim_state, shop, simulator, clock, token_provider=lambda _force: fresh)
+    created = client.execute("DiscountCodeBasicCreate", {"basicCodeDiscount": DISCOUNT})
+    assert created["discountCodeBasicCreate"]["codeDiscountNode"]["id"]
+    assert sim_state.calls["graphql:DiscountCodeBasicCreate"] == 1
+
+
+def test_an_idempotent_write_is_resent_after_a_5xx(app, sim_state, simulator, shop, clock):
+    customer_id = next(iter(shop.data["customers"]))
+    sim_state.arm("graphql", 500)
+    client = admin_client(sim_state, shop, simulator, clock)
+    client.execute("TagsAdd", {"id": f"gid://shopify/Customer/{customer_id}", "tags": ["gold"]})
+    assert clock.sleeps == [1.0]
+    assert shop.data["customers"][customer_id]["tags"].count("gold") == 1
