@@ -64,7 +64,7 @@ def _batches(table: str, columns: list[str]):
     anyset = ' OR '.join(f'{c} IS NOT NULL' for c in columns)
     last = 0
     while True:
-        rows = conn.execute(sa.text(f'SELECT id, {cols} FROM {table} WHERE id > :last AND ({anyset}) '
+        rows = conn.execute(sa.text(f'SELECT id, {cols} FROM {table} WHERE id > :last AND ({anyset}) '  # noqa: S608 - names from FIELDS
                                     f'ORDER BY id LIMIT {BATCH}'), {'last': last}).all()
         if not rows:
             return
@@ -75,7 +75,7 @@ def _batches(table: str, columns: list[str]):
 def _write(table: str, rows: list[dict]) -> None:
     if rows:
         sets = ', '.join(f'{c} = :{c}' for c in rows[0] if c != 'id')
-        op.get_bind().execute(sa.text(f'UPDATE {table} SET {sets} WHERE id = :id'), rows)
+        op.get_bind().execute(sa.text(f'UPDATE {table} SET {sets} WHERE id = :id'), rows)  # noqa: S608 - names from FIELDS
 
 
 def _encrypt(keys, kind: str, value):
@@ -98,7 +98,7 @@ def upgrade() -> None:
         op.drop_index(name, table_name=table)
     for table, fields in FIELDS.items():
         with op.batch_alter_table(table) as batch:
-            for column, index, kind, _ in fields:
+            for column, index, _kind, _ in fields:
                 if index:
                     batch.add_column(sa.Column(index, sa.String(64), nullable=True))
                 batch.alter_column(column, type_=sa.Text(), postgresql_using=f'{column}::text')
