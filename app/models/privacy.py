@@ -25,6 +25,11 @@ class DataExport(ShopScoped, Base):
     payload: Mapped[dict] = mapped_column(EncryptedJSON)  # everything about one person: encrypted at rest
     # Set once the export has been mailed to the shop's email; a re-run of the mail job sends nothing.
     emailed_at: Mapped[datetime | None]
+    # The mail's claim (privacy/export_mail.py): taken before sending, so two runs never send at once...
+    mail_claim: Mapped[str | None] = mapped_column(String(16))
+    mail_lease_until: Mapped[datetime | None]
+    # ...and committed just before the server is given the mail: a run killed after that is not repeated.
+    mail_handed_at: Mapped[datetime | None]
 
 
 class CustomerAccess(ShopScoped, Base):

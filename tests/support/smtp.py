@@ -20,6 +20,8 @@ class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP reply for RCPT
     hold: threading.Event | None = None  # when set up, DATA waits on it (to kill a sender mid-send)
+    # With `hold`: the server has taken the message (kept) before it waits, and then answers 250.
+    keep_held: bool = False
     entered_data: threading.Event = field(default_factory=threading.Event)
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -40,10 +42,13 @@ class _Handler:
         if self.inbox.hold is not None:
             import asyncio
 
+            if self.inbox.keep_held:
+                self.inbox.messages.append(email.message_from_bytes(envelope.original_content,
+                                                                    policy=email.policy.default))
             self.inbox.entered_data.set()
             while not self.inbox.hold.is_set():
                 await asyncio.sleep(0.02)
-            return "451 try again later"
+            return "250 Message accepted" if self.inbox.keep_held else "451 try again later"
         self.inbox.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
         return "250 Message accepted"
 

@@ -61,26 +61,44 @@ def purge(shop_id: int | None, shop_domain: str | None = None, now: datetime | N
     return checkouts, events
 
 
-def mail_export(shop_id: int, export_id: int) -> bool:
-    """Mail the export to the shop's email as a JSON attachment; an export already mailed is not sent again."""
+def mail_export(shop_id: int, export_id: int, now: datetime | None = None) -> bool:
+    """Mail the export to the shop's email as a JSON attachment, at most once (see privacy/export_mail.py)."""
     from app.config import active_config
     from app.mail.smtp import Mailer, SmtpNotConfigured, parse_url
-    from app.privacy.export_mail import build_message
+    from app.privacy import export_mail
 
     config = active_config()
     try:
         smtp = parse_url(config.smtp_url)
     except SmtpNotConfigured:
         return False
+    now = now or datetime.now(UTC)
     with db.session(shop_id=shop_id) as session:
-        export = session.get(DataExport, export_id)
-        shop = session.get(Shop, shop_id)
-        if export is None or shop is None or export.emailed_at is not None:
+        token = export_mail.claim(session, shop_id, export_id, now)
+        session.commit()
+        if token is None:
             return False
-        if not shop.email:
+        export, shop = session.get(DataExport, export_id), session.get(Shop, shop_id)
+        if shop is None or not shop.email:
             log.warning("data export %s of shop %s: the shop has no email; it waits in the admin", export_id, shop_id)
+            export_mail.record(session, shop_id, export_id, token, mail_claim=None, mail_lease_until=None)
+            session.commit()
             return False
+        message = export_mail.build_message(shop, export, config.app_url)
+        export_mail.record(session, shop_id, export_id, token, mail_handed_at=datetime.now(UTC))
+        session.commit()
+    try:
         with Mailer(smtp) as mailer:
-            mailer.send(build_message(shop, export, config.app_url))
-        export.emailed_at = datetime.now(UTC)
+            mailer.send(message)
+    except Exception:
+        # The server did not take it (refused, deferred or unreachable): nothing was handed over; RQ retries.
+        with db.session(shop_id=shop_id) as session:
+            export_mail.record(session, shop_id, export_id, token, mail_claim=None, mail_lease_until=None,
+                               mail_handed_at=None)
+            session.commit()
+        raise
+    with db.session(shop_id=shop_id) as session:
+        export_mail.record(session, shop_id, export_id, token, emailed_at=datetime.now(UTC), mail_claim=None,
+                           mail_lease_until=None)
+        session.commit()
     return True
