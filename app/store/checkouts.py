@@ -20,7 +20,8 @@ from app.store._rows import upsert
 EMAIL_MATCH_WINDOW = timedelta(days=7)
 
 
-def upsert_checkout(session: Session, shop_id: int, record: CheckoutRecord) -> Checkout:
+def checkout_values(record: CheckoutRecord) -> dict:
+    """The checkout's columns from its record (shared with the batch path, app/store/batch.py)."""
     values = {
         "shopify_id": record.shopify_id,
         "cart_token": record.cart_token,
@@ -46,6 +47,11 @@ def upsert_checkout(session: Session, shop_id: int, record: CheckoutRecord) -> C
     if record.cart_token is None:
         # The abandonedCheckouts query has no cart token; a re-read must not erase the one a webhook gave.
         del values["cart_token"]
+    return values
+
+
+def upsert_checkout(session: Session, shop_id: int, record: CheckoutRecord) -> Checkout:
+    values = checkout_values(record)
     checkout, written = upsert(session, Checkout, shop_id, {"token": record.token}, values)
     if written:
         checkout.lines = [

@@ -15,12 +15,9 @@ from app.store._rows import upsert
 PAID_STATUSES = frozenset({"paid", "partially_refunded", "refunded"})
 
 
-def upsert_order(session: Session, shop_id: int, record: OrderRecord) -> Order:
-    """Store the order (unless we already hold a newer version), its lines, refunds, and checkout link."""
-    from app.store.checkouts import link_order_to_checkout
-    from app.store.customers import ensure_customer
-
-    values = {
+def order_values(record: OrderRecord) -> dict:
+    """The order's columns from its record (this path and the batch path in batch.py store the same)."""
+    return {
         "name": record.name,
         "email": record.email,
         "email_hash": email_index(record.email),  # the email is encrypted: lookups use this
@@ -44,6 +41,14 @@ def upsert_order(session: Session, shop_id: int, record: OrderRecord) -> Order:
         "shopify_created_at": record.created_at,
         "shopify_updated_at": record.updated_at,
     }
+
+
+def upsert_order(session: Session, shop_id: int, record: OrderRecord) -> Order:
+    """Store the order (unless we already hold a newer version), its lines, refunds, and checkout link."""
+    from app.store.checkouts import link_order_to_checkout
+    from app.store.customers import ensure_customer
+
+    values = order_values(record)
     order, written = upsert(session, Order, shop_id, {"shopify_id": record.shopify_id}, values)
     if written:
         _sync_lines(session, shop_id, order, record.lines)
@@ -84,15 +89,8 @@ def _sync_lines(session: Session, shop_id: int, order: Order, lines: tuple[LineR
 
 def upsert_refund(session: Session, shop_id: int, record: RefundRecord, *, recompute: bool = True) -> Refund:
     """Refunds never change once made; a redelivery rewrites the same values. Updates the order's total."""
-    values = {
-        "order_shopify_id": record.order_id,
-        "amount": record.amount.amount,
-        "currency": record.amount.currency,
-        "note": record.note,
-        "processed_at": record.processed_at,
-        "shopify_created_at": record.created_at,
-    }
-    refund, _ = upsert(session, Refund, shop_id, {"shopify_id": record.shopify_id}, values, version_attr=None)
+    refund, _ = upsert(session, Refund, shop_id, {"shopify_id": record.shopify_id}, refund_values(record),
+                       version_attr=None)
     if recompute:
         session.flush()
         order = session.scalars(
@@ -101,6 +99,17 @@ def upsert_refund(session: Session, shop_id: int, record: RefundRecord, *, recom
         if order is not None:
             _recompute_refunded(session, shop_id, order)
     return refund
+
+
+def refund_values(record: RefundRecord) -> dict:
+    return {
+        "order_shopify_id": record.order_id,
+        "amount": record.amount.amount,
+        "currency": record.amount.currency,
+        "note": record.note,
+        "processed_at": record.processed_at,
+        "shopify_created_at": record.created_at,
+    }
 
 
 def _recompute_refunded(session: Session, shop_id: int, order: Order) -> None:

@@ -3,10 +3,11 @@
 One RQ job per event costs more than most handlers (job bookkeeping, a session, a commit each), so the
 web edge only rings the doorbell (bell.py) and a drain job takes the waiting events itself, oldest
 first, a batch at a time, `FOR UPDATE SKIP LOCKED`: two workers draining at once split the backlog and
-never take the same event. Each event runs through the same `dispatch` as a single event, in its own
-savepoint, so one failing event rolls back only its own writes; the batch then commits the handlers'
-writes and the `done` marks together, so a worker killed mid-batch leaves neither and the events are
-drained again (by the next drain, or the relay's).
+never take the same event. The batch's orders/paid and checkouts events are processed together, set-based
+(batch.py), the others through the same `dispatch` as a single event, in its own savepoint; whatever fails
+in the set-based part falls back to that per-event path, so one failing event rolls back only its own
+writes. The batch then commits the handlers' writes and the `done` marks together, so a worker killed
+mid-batch leaves neither and the events are drained again (by the next drain, or the relay's).
 
 A drain takes only events never attempted (attempts = 0). An event whose handler raised is recorded
 (attempts, error) and handed to a per-event RQ job with the usual backoff, exactly as if its own job
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from app import queue as queues
 from app.extensions import db
 from app.models import EventStatus, Shop, WebhookEvent
-from app.webhooks import bell
+from app.webhooks import batch, bell
 from app.webhooks.intake import PROCESS_JOB, job_id_for
 from app.webhooks.processing import HandlerError, dispatch, process_event
 
@@ -98,18 +99,18 @@ def drain_batch(limit: int = BATCH_SIZE) -> dict[str, int]:
         ids = [e.id for e in events]
         domains = sorted({e.shop_domain for e in events})
         shops = {s.domain: s for s in session.scalars(select(Shop).where(Shop.domain.in_(domains)))}
-        counts: dict[str, int] = {}
-        for event in events:
+
+        def one_by_one(event: WebhookEvent) -> str:
             try:
-                outcome = dispatch(session, event, shops.get(event.shop_domain), effects)
+                return dispatch(session, event, shops.get(event.shop_domain), effects)
             except HandlerError as exc:
                 if _is_lock_conflict(exc.cause):
-                    outcome = "deferred"  # untouched: taken again by a later batch, after our locks are gone
-                else:
-                    _record_first_failure(event, exc.cause)
-                    retry.append(event.id)
-                    outcome = "retrying"
-            counts[outcome] = counts.get(outcome, 0) + 1
+                    return "deferred"  # untouched: taken again by a later batch, after our locks are gone
+                _record_first_failure(event, exc.cause)
+                retry.append(event.id)
+                return "retrying"
+
+        counts = batch.process(session, events, shops, one_by_one)
         session.commit()
     except DBAPIError as exc:
         session.rollback()
