@@ -20,7 +20,7 @@ from app.devshop.demo_store import Size
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SMALL = Size(customers=60, orders=160, checkouts_per_day=3, live_days=10)
+SMALL = Size(customers=60, orders=160, checkouts_per_day=3, live_days=6)
 # Every page of the admin's navigation (app/templates/admin/nav.html): name, path, what shows its content.
 PAGES = [
     ("home", "/", '[data-testid="sync-state"]:not(:has-text("…"))'),
