@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+API_PREFIX = "/api/"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in our URLs is always a key of a BIGINT column (a Shopify id or our own row id): a number
+    beyond it is no such thing, so it is not found, rather than a database error and a 500."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def _api_error_as_json(exc: HTTPException):
+    # The JSON API is fetched by the admin's script, which reads `error`: an HTML error page (413 for a form
+    # field over werkzeug's limit, 404, 405) would be shown to the merchant as a parse failure.
+    if exc.code is not None and exc.code >= 400 and request.path.startswith(API_PREFIX):
+        return jsonify(error=exc.description), exc.code
+    return exc
 
 
 def register_blueprints(app: Flask) -> None:
+    # Before any rule is added: rules bind their converter class when they are created.
+    app.url_map.converters["int"] = DatabaseIdConverter
+    app.register_error_handler(HTTPException, _api_error_as_json)
+
     from app.web import admin, admin_recovery, admin_warehouses, health, proxy, recovery_links, webhooks
 
     for module in (health, webhooks, admin, admin_warehouses, admin_recovery, proxy, recovery_links):

@@ -7,6 +7,7 @@ failed answers `requeued: false`, so a double click is harmless. Another shop's 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -28,6 +29,8 @@ bp.record_once(lambda state: auth.init_app(state.app))
 bp.record_once(lambda state: i18n.init_app(state.app))
 
 FAILED_SHOWN = 50
+# RQ's own rule for a job id; it raises on anything else, which would be a 500 for a made-up id in the URL.
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def _intake(shop_domain: str, now: datetime) -> dict:
@@ -95,7 +98,7 @@ def page():
 @bp.post("/api/status/jobs/<job_id>/retry")
 @auth.require_app_session
 def retry(job_id: str):
-    if len(job_id) > 128:
+    if not JOB_ID.fullmatch(job_id):
         return jsonify(error=_("No such job.")), 404
     try:
         job = Job.fetch(job_id, connection=redis_handle.conn)
