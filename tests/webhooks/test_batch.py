@@ -166,3 +166,21 @@ def test_a_malformed_event_is_isolated_and_the_rest_of_its_batch_processed(app, 
     failed = [e for e in batched["webhook_events"] if e[0] == "w5"][0]
     assert failed[1:3] == ("received", 1) and "StringDataRightTruncation" in failed[3]
     assert sum(e[1] == "done" for e in batched["webhook_events"]) == len(items) - 4
+
+
+def test_events_whose_rows_another_drain_holds_wait_for_a_later_batch(app):
+    from app.webhooks.batch import _lock_key
+
+    shop_id = make_shop()
+    store([(SHOP, "orders/paid", payloads.order(1, customer=7)), (SHOP, "orders/paid", payloads.order(2, customer=8)),
+           (SHOP, "orders/paid", payloads.order(3, customer=7))])
+    with db.engine.begin() as other:  # another drain holds customer 7 until it commits
+        other.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                      {"key": _lock_key(("customer", shop_id, 2 * 10**9 + 7))})
+        assert drain_batch() == {EventStatus.DONE: 1, "deferred": 2}
+        assert [(e.webhook_id, e.status, e.attempts) for e in events()] == [
+            ("w0", EventStatus.RECEIVED, 0), ("w1", EventStatus.DONE, 1), ("w2", EventStatus.RECEIVED, 0)]
+    assert drain_batch() == {EventStatus.DONE: 2}
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT to_tier FROM tier_changes WHERE customer_shopify_id = :c ORDER BY id"),
+                            {"c": 2 * 10**9 + 7}).scalars().all() == ["Bronze", "Silver"]
