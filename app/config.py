@@ -46,6 +46,10 @@ class Config:
     admin_api_max_attempts: int = 6
     admin_api_backoff_base: float = 1.0
     admin_api_backoff_cap: float = 30.0
+    # Seconds within which a web process rings the ingest doorbell once for many deliveries (app/webhooks/
+    # bell.py). Tests set 0: their burst workers start right after a delivery and would quit before a
+    # deferred ring.
+    ingest_ring_window: float = 0.05
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -149,6 +153,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         admin_api_max_attempts=int(_number(env, "ADMIN_API_MAX_ATTEMPTS", 6)),
         admin_api_backoff_base=_number(env, "ADMIN_API_BACKOFF_BASE", 1.0),
         admin_api_backoff_cap=_number(env, "ADMIN_API_BACKOFF_CAP", 30.0),
+        ingest_ring_window=_number(env, "INGEST_RING_WINDOW", 0.05),
         generated=tuple(generated),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, utcnow
@@ -18,6 +18,9 @@ class EventStatus:
     IGNORED = "ignored"  # e.g. for an uninstalled shop, or an unknown topic
 
 
+_BODIES_TO_CLEAR = text("status IN ('done', 'ignored') AND length(body) > 0")
+
+
 class WebhookEvent(Base):
     """Keyed by shop domain rather than a shop row: deliveries can precede the install or outlive it."""
 
@@ -25,6 +28,9 @@ class WebhookEvent(Base):
     __table_args__ = (
         UniqueConstraint("shop_domain", "webhook_id"),
         Index("ix_webhook_events_status_received_at", "status", "received_at"),
+        # Processed deliveries whose body the privacy sweep has yet to empty (app/privacy/bodies.py).
+        Index("ix_webhook_events_bodies_to_clear", "received_at",
+              postgresql_where=_BODIES_TO_CLEAR, sqlite_where=_BODIES_TO_CLEAR),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -22,12 +22,12 @@ GRACE = timedelta(minutes=5)
 
 def clear_processed_bodies(session: Session, now: datetime, batch: int = 2000) -> int:
     """Empty the bodies of events done or ignored before `now - GRACE`; in batches, committed one by one.
-    Walks the (status, received_at) index; returns how many bodies were emptied."""
+    Reads the partial index of bodies still to empty (migration 0021); returns how many were emptied."""
     cutoff, total = now - GRACE, 0
     while True:
         ids = list(session.scalars(select(WebhookEvent.id).where(
             WebhookEvent.status.in_((EventStatus.DONE, EventStatus.IGNORED)), WebhookEvent.received_at < cutoff,
-            func.length(WebhookEvent.body) > 0).limit(batch)))
+            func.length(WebhookEvent.body) > 0).order_by(WebhookEvent.received_at).limit(batch)))
         if not ids:
             return total
         session.execute(update(WebhookEvent).where(WebhookEvent.id.in_(ids)).values(body=b"")

@@ -13,6 +13,7 @@ import logging
 import threading
 from datetime import datetime
 
+from app.config import active_config
 from app.extensions import db
 from app.models import EventStatus, utcnow
 from app.shopify.webhooks import Delivery
@@ -38,6 +39,7 @@ _ringer = bell.Ringer()
 def announce(event_ids: list[int]) -> None:
     """Tell the workers that stored events wait (see bell.Ringer). A Redis outage is logged, not raised: the
     rows are stored (the request still answers 200) and the relay announces them once Redis is back."""
+    _ringer.every = active_config().ingest_ring_window
     _ringer.announce(len(event_ids))
 
 

@@ -30,9 +30,14 @@ def wait_for(condition, seconds: float = 5.0) -> bool:
 
 
 @pytest.fixture
-def slow_ringer(monkeypatch):
-    """The process's ringer with a window long enough to see both of its ways of ringing."""
-    ringer = bell.Ringer(every=0.5)
+def config(config):
+    """A window long enough to see both ways of ringing (the other tests ring every delivery at once)."""
+    return config.with_overrides(ingest_ring_window=0.5)
+
+
+@pytest.fixture
+def slow_ringer(app, monkeypatch):
+    ringer = bell.Ringer()  # a fresh one: no ring remembered from an earlier test
     monkeypatch.setattr(intake, "_ringer", ringer)
     return ringer
 
