@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -26,7 +27,22 @@ def _api_error_as_json(exc: HTTPException):
     return exc
 
 
+class RequestJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply for Python's parser ("[[[[…" a few thousand times)
+    is malformed JSON like any other (ValueError: `get_json(silent=True)` is None), not a RecursionError
+    that would escape every view as a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def register_blueprints(app: Flask) -> None:
+    provider = RequestJSONProvider(app)
+    provider.sort_keys = app.json.sort_keys
+    app.json = provider
     # Before any rule is added: rules bind their converter class when they are created.
     app.url_map.converters["int"] = DatabaseIdConverter
     app.register_error_handler(HTTPException, _api_error_as_json)

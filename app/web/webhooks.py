@@ -80,5 +80,5 @@ def _is_json_object(body: bytes) -> bool:
         pass
     try:
         return isinstance(json.loads(body), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the parser's depth is malformed too, not a 500
         return False

@@ -50,4 +50,5 @@ bodies = st.one_of(
     st.binary(max_size=2_000),  # anything, including invalid UTF-8
     st.text(max_size=2_000).map(str.encode),  # malformed JSON
     st.builds(lambda n: b'{"a": "' + b"\xe2\x82\xac" * n + b'"}', st.integers(0, 300_000)),  # large, multi-byte
+    st.builds(lambda d: b'{"a": ' + b"[" * d + b"]" * d + b"}", st.integers(1, 5000)),  # past any parser's depth
 )
