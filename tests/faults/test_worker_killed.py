@@ -32,14 +32,14 @@ def test_a_worker_killed_mid_batch_leaves_every_event_to_be_processed_once(
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.faults.drain_process"], cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={**os.environ, "REDIS_URL": private_redis.url, "STALL_AFTER": "12", "STALL_MARKER": str(marker)})
+        env={**os.environ, "REDIS_URL": private_redis.url, "STALL_MARKER": str(marker)})
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
             assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the worker never reached the 12th event"
+            assert time.monotonic() < deadline, "the worker never wrote the batch"
             time.sleep(0.05)
-        # Twelve handlers have written inside the batch's transaction; nothing of it is visible yet.
+        # The batch's orders, ledger lines and memberships are written inside its transaction; none visible yet.
         engine = create_engine(migrated_database)
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT count(*) FROM orders")) == 0
