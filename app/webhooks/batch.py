@@ -64,13 +64,14 @@ def process(session: Session, events: Sequence[WebhookEvent], shops: dict[str, S
     """Process `events` (arrival order) in the caller's transaction; returns counts by outcome."""
     counts: dict[str, int] = {}
     run: list[_Item] = []
+    waiting: set[tuple] = set()  # keys of events left for a later batch: no later event of this one overtakes them
 
     def count(outcome: str, n: int = 1) -> None:
         counts[outcome] = counts.get(outcome, 0) + n
 
     def flush() -> None:
         if run:
-            for outcome, n in _run(session, run, one_by_one).items():
+            for outcome, n in _run(session, run, one_by_one, waiting).items():
                 count(outcome, n)
             run.clear()
 
@@ -159,14 +160,15 @@ def _lock_key(key: tuple) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _take_locks(session: Session, items: list[_Item]) -> tuple[list[_Item], int]:
-    """The items whose keys this transaction now holds, in arrival order, and how many were left out."""
+def _take_locks(session: Session, items: list[_Item], waiting: set[tuple]) -> tuple[list[_Item], int]:
+    """The items whose keys this transaction now holds, in arrival order, and how many were left out (their
+    keys are added to `waiting`)."""
     wanted = {item.event.id: {_lock_key(k) for k in _keys(item) if k[0] in _LOCKED} for item in items}
     keys = sorted(set().union(*wanted.values()))
     held = set(session.scalars(select(column("k", BigInteger)).select_from(
         func.unnest(bindparam("keys", keys, type_=ARRAY(BigInteger))).table_valued("k").render_derived(name="keys"))
         .where(func.pg_try_advisory_xact_lock(column("k", BigInteger))))) if keys else set()
-    free, waiting = [], set()  # waiting: the keys of events left out, which later events must not overtake
+    free = []
     for item in items:
         keys = _keys(item)
         if wanted[item.event.id] <= held and not any(
@@ -177,10 +179,10 @@ def _take_locks(session: Session, items: list[_Item]) -> tuple[list[_Item], int]
     return free, len(items) - len(free)
 
 
-def _run(session: Session, items: list[_Item], one_by_one: OneByOne) -> dict[str, int]:
+def _run(session: Session, items: list[_Item], one_by_one: OneByOne, waiting: set[tuple]) -> dict[str, int]:
     from app.webhooks.processing import _finish
 
-    items, deferred = _take_locks(session, items)
+    items, deferred = _take_locks(session, items, waiting)
     counts = {"deferred": deferred} if deferred else {}
     if not items:
         return counts

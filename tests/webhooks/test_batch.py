@@ -173,13 +173,15 @@ def test_events_whose_rows_another_drain_holds_wait_for_a_later_batch(app):
 
     shop_id = make_shop()
     store([(SHOP, "orders/paid", payloads.order(1, customer=7)), (SHOP, "orders/paid", payloads.order(2, customer=8)),
+           (SHOP, "customers/update", build_payload("customers/update")),  # a barrier: two runs in one batch
            (SHOP, "orders/paid", payloads.order(3, customer=7))])
     with db.engine.begin() as other:  # another drain holds customer 7 until it commits
         other.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                       {"key": _lock_key(("customer", shop_id, 2 * 10**9 + 7))})
-        assert drain_batch() == {EventStatus.DONE: 1, "deferred": 2}
+        assert drain_batch() == {EventStatus.DONE: 2, "deferred": 2}
         assert [(e.webhook_id, e.status, e.attempts) for e in events()] == [
-            ("w0", EventStatus.RECEIVED, 0), ("w1", EventStatus.DONE, 1), ("w2", EventStatus.RECEIVED, 0)]
+            ("w0", EventStatus.RECEIVED, 0), ("w1", EventStatus.DONE, 1), ("w2", EventStatus.DONE, 1),
+            ("w3", EventStatus.RECEIVED, 0)]
     assert drain_batch() == {EventStatus.DONE: 2}
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT to_tier FROM tier_changes WHERE customer_shopify_id = :c ORDER BY id"),
