@@ -120,7 +120,7 @@ def _expected_status(topic: str, body: bytes) -> str:
         return EventStatus.IGNORED
     try:
         is_object = isinstance(json.loads(body), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         is_object = False
     return EventStatus.RECEIVED if is_object else EventStatus.FAILED
 
