@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app import queue as queues
 from app.dashboard.build import refresh
-from app.devshop.sender import build_payload, deliver
+from app.devshop.sender import build_payload
 from app.extensions import db
 from app.models import (
     Customer,
@@ -26,11 +26,10 @@ from app.models import (
 from app.models.base import Base
 from app.models.dashboard import DailyOrders, DailyRecovery, DailyTierMoves
 from app.privacy import footprint
-from tests.conftest import API_SECRET, make_config
+from tests.conftest import make_config
 from tests.privacy import seed as s
 from tests.privacy.scan import find_personal
 from tests.store.factories import SHOP, events, make_shop, run_worker
-from tests.support.servers import serve
 from tests.support.smtp import smtp_server
 
 
@@ -43,21 +42,6 @@ def smtp():
 @pytest.fixture
 def config(migrated_database, redis_url, smtp):
     return make_config(smtp_url=smtp[0])
-
-
-@pytest.fixture
-def post(app):
-    with serve(app) as url:
-        def send(topic, payload=None, domain=SHOP, **kw):
-            payload = build_payload(topic, shop_domain=domain) if payload is None else payload
-            response = deliver(f"{url}/webhooks/compliance", topic, domain, payload, API_SECRET, **kw)
-            assert response.status_code == 200, response.text
-        yield send
-
-
-@pytest.fixture
-def shop_id(app):
-    return make_shop(email="owner@acme.test")
 
 
 def privacy_request(topic: str, **extra) -> dict:

@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Text, select, type_coerce
 
 from app import create_app
-from app.devshop.sender import build_payload, deliver
+from app.devshop.sender import build_payload
 from app.extensions import db
 from app.field_crypto import FieldKeys, email_index, keys_for
 from app.models import Customer, DataExport, Order, RecoveryCase, RecoveryMessage, RecoveryOptOut
@@ -23,25 +23,9 @@ from tests.dashboard.conftest import admin, document  # noqa: F401 - the admin f
 from tests.privacy import seed as s
 from tests.privacy.scan import find_stored
 from tests.store.factories import SHOP, make_shop, run_worker
-from tests.support.servers import serve
 from worker.jobs.privacy import clear_bodies
 
 IN_THE_CLEAR = [s.EMAIL.lower(), s.PHONE, s.PHONE.lstrip("+"), s.ADDRESS1, s.CITY, s.ZIP, s.OTHER_EMAIL]
-
-
-@pytest.fixture
-def post(app):
-    with serve(app) as url:
-        def send(topic, payload=None, domain=SHOP, **kw):
-            payload = build_payload(topic, shop_domain=domain) if payload is None else payload
-            response = deliver(f"{url}/webhooks/compliance", topic, domain, payload, API_SECRET, **kw)
-            assert response.status_code == 200, response.text
-        yield send
-
-
-@pytest.fixture
-def shop_id(app):
-    return make_shop(email="owner@acme.test")
 
 
 def test_no_email_phone_or_address_is_stored_in_the_clear(post, shop_id):

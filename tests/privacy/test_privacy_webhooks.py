@@ -4,30 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from app import queue as queues
-from app.devshop.sender import build_payload, deliver
+from app.devshop.sender import build_payload
 from app.extensions import db
 from app.models import Checkout, Customer, DataExport, EventStatus, InventoryLevel, Order, Shop, ShopStatus
 from app.models.base import Base
-from tests.conftest import API_SECRET
 from tests.store.factories import SHOP, events, make_shop, run_worker
-from tests.support.servers import serve
 
 CUSTOMER = 706405506930370084
 ORDER_ID = 820982911946154508
-
-
-@pytest.fixture
-def post(app):
-    with serve(app) as url:
-        def send(topic, payload=None, domain=SHOP, **kw):
-            payload = build_payload(topic, shop_domain=domain) if payload is None else payload
-            response = deliver(f"{url}/webhooks/compliance", topic, domain, payload, API_SECRET, **kw)
-            assert response.status_code == 200, response.text
-        yield send
 
 
 def seed_customer_data(post):
