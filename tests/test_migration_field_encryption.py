@@ -5,25 +5,14 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.config import set_active_config
 from app.field_crypto import keys_for
 from app.migrate import downgrade, upgrade
-from tests.conftest import TEST_DATABASE_URL, make_config
+from tests.conftest import make_config
+from tests.support.scratch_db import scratch_database
 
 ADDRESS = {"address1": "12 Rue des Lilas", "city": "Lyon", "zip": "69003", "country_code": "FR"}
-
-
-def _scratch() -> str:
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_fieldenc"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 SEED = [
@@ -59,7 +48,7 @@ def _dump(conn) -> str:
 
 
 def test_upgrade_encrypts_existing_rows_and_downgrade_decrypts_them():
-    url = _scratch()
+    url = scratch_database("fieldenc")
     config = make_config(database_url=url)
     set_active_config(config)  # the migration takes its keys from the app's settings
     try:

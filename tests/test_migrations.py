@@ -2,23 +2,11 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from app.migrate import downgrade, upgrade
 from app.models import Base
-from tests.conftest import TEST_DATABASE_URL
-
-
-def _scratch_postgres() -> str:
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+from tests.support.scratch_db import scratch_database
 
 
 def _round_trip(url: str) -> None:
@@ -37,7 +25,7 @@ def _round_trip(url: str) -> None:
 
 
 def test_migrations_up_and_down_on_postgresql(migrated_database):
-    _round_trip(_scratch_postgres())
+    _round_trip(scratch_database("migrations"))
 
 
 def test_migrations_up_and_down_on_sqlite(tmp_path):
