@@ -12,7 +12,7 @@
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     const data = await response.json().catch(function () { return {}; });
-    if (!response.ok) { window.FlexchainShell.toast(data.error || "Preview failed", "error"); return; }
+    if (!response.ok) { window.FlexchainShell.toast(data.error || document.querySelector("[data-i18n]").dataset.previewFailed, "error"); return; }
     document.querySelector("[data-preview-subject]").textContent = data.subject;
     document.querySelector("[data-preview-frame]").srcdoc = data.html;
   }
