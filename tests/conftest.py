@@ -42,7 +42,8 @@ def make_config(**overrides: object) -> Config:
         database_url=TEST_DATABASE_URL,
         redis_url=TEST_REDIS_URL,
         encryption_keys=(ENCRYPTION_KEY,),
-        ingest_ring_window=0.0,  # every delivery rings before it is answered; tests/webhooks/test_bell.py covers the window
+        # Every delivery rings before it is answered; tests/webhooks/test_bell.py covers the window.
+        ingest_ring_window=0.0,
     )
     return base.with_overrides(**overrides) if overrides else base
 
