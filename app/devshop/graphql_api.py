@@ -22,7 +22,7 @@ from app.devshop import faults as sim_faults
 from app.devshop.admin_mutations import Mutations
 from app.devshop.admin_nodes import Nodes, lazy
 from app.devshop.admin_perks import PerkMutations
-from app.devshop.gql_exec import SimGraphQLError, execute, gid_number
+from app.devshop.gql_exec import SimGraphQLError, connection, execute, gid_number
 from app.devshop.state import DevShopState, SimShop
 
 bp = Blueprint("devshop_graphql", __name__)
@@ -96,6 +96,8 @@ def query_root(state: DevShopState, shop: SimShop) -> dict:
         "product": by_gid("products", nodes.product), "productVariant": by_gid("variants", nodes.variant),
         "customers": nodes.customers, "customer": by_gid("customers", nodes.customer), "orders": nodes.orders,
         "order": by_gid("orders", nodes.order), "abandonedCheckouts": nodes.checkouts,
+        "segments": connection(lambda: list(data.get("segments", {}).values()), lambda seg: seg,
+                               fields=lambda seg: {"name": seg["name"]}),
         "bulkOperation": lambda _ctx, id: data["bulk_operations"].get(id),  # noqa: A002
         "shopLocales": lambda _ctx, published=False: [
             {"__typename": "ShopLocale", "locale": shop.primary_locale, "primary": True, "published": True,

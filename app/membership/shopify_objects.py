@@ -3,7 +3,8 @@ per tier an automatic percentage discount and a free-shipping discount restricte
 
 They are made from the tiers and perks the merchant saved. A digest of those settings tells whether
 anything must change; each object's id is committed as soon as Shopify returns it, so a run that dies
-half-way resumes without creating a second segment or discount. Turning a perk off deletes its discount.
+half-way resumes without creating a second segment or discount, and a segment whose creation got no clear
+answer is found by its name before another is made. Turning a perk off deletes its discount.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.membership import perks as perks_mod
 from app.membership.service import load_settings, settings_row
 from app.models import MembershipSettings, Shop, utcnow
-from app.shopify.admin_api import AdminClient, UserErrors
+from app.shopify.admin_api import AdminApiOutcomeUnknown, AdminApiUnavailable, AdminClient, UserErrors
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +92,29 @@ def _segment(client: AdminClient, segment_id: str | None, want: dict) -> str:
             return segment_id
         except UserErrors as exc:
             log.info("tier segment %s could not be updated (%s); creating it again", segment_id, exc)
-    for attempt in range(3):
-        try:
-            # A segment of that name may be left from an earlier install: the name is Shopify's unique key.
-            candidate = name if attempt == 0 else f"{name} ({attempt + 1})"
-            data = client.execute("SegmentCreate", {"name": candidate, "query": want["query"]})
-            return data["segmentCreate"]["segment"]["id"]
-        except UserErrors as exc:
-            if "taken" not in str(exc).lower() or attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        data = client.execute("SegmentCreate", {"name": name, "query": want["query"]})
+        return data["segmentCreate"]["segment"]["id"]
+    except UserErrors as exc:
+        # The name is Shopify's unique key: a segment of ours from an earlier install, or from a run whose
+        # answer was lost, holds it. It is adopted, not doubled under another name.
+        if "taken" not in str(exc).lower():
+            raise
+        refusal: Exception = exc
+    except AdminApiOutcomeUnknown as exc:
+        refusal = exc  # Shopify may have made it: look before making another
+    found = _segment_named(client, name)
+    if found is None:
+        raise AdminApiUnavailable(f"segment {name!r}: {refusal}; not found by name, retried later") from refusal
+    client.execute("SegmentUpdate", {"id": found, "name": name, "query": want["query"]})
+    return found
+
+
+def _segment_named(client: AdminClient, name: str) -> str | None:
+    quoted = name.replace("\\", "\\\\").replace("'", "\\'")
+    data = client.execute("SegmentsByName", {"query": f"name:'{quoted}'"})
+    # Shopify's search is loose (case, words): only the exact name is ours.
+    return next((n["id"] for n in data["segments"]["nodes"] if n["name"] == name), None)
 
 
 def _discount(client: AdminClient, kind: str, existing: str | None, want: dict, segment: str, shop: Shop,

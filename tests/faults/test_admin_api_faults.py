@@ -21,7 +21,7 @@ from app.devshop import catalog
 from app.devshop.graphql_api import LeakyBucket
 from app.extensions import db
 from app.membership import service, shopify_objects, writeback
-from app.models import Checkout, Customer, Order, Shop, ShopStatus, SpendEntry, SyncStep, utcnow
+from app.models import Checkout, Customer, MembershipSettings, Order, Shop, ShopStatus, SpendEntry, SyncStep, utcnow
 from app.shopify.admin_api import AdminApiUnavailable, AdminClient
 from tests.conftest import _forget_redis, _reset, make_config
 from tests.support.tokens import sim_token_columns
@@ -302,3 +302,32 @@ def test_a_refused_refresh_token_pauses_the_shop_tells_the_merchant_and_reopenin
     assert write_back_members(shop_id) == (MEMBERS - 25, 0)
     assert writes(sim_state) == BATCHES
     assert_every_member_written_once_each(members, sim_state)
+
+
+def test_a_segment_create_answered_too_late_is_adopted_on_the_next_run_not_made_twice(app, config, sim_state):
+    """Shopify made the tier segment but its answer came after our timeout: the run cannot know, so it
+    gives up; the next run finds the name taken and adopts that segment instead of making 'Gold (2)'."""
+    sim = catalog.seed_shop(sim_state, orders=0, customers=3, checkouts=0)
+    shop_id = install(config, sim_state, sim)
+    sim_state.faults["graphql"] = [SLOW]  # the first call of the run: the first tier's SegmentCreate
+
+    def run() -> None:
+        with db.session(shop_id=shop_id) as s:
+            shop = s.get(Shop, shop_id)
+            client = AdminClient.for_shop(shop)
+            try:
+                shopify_objects.sync(s, shop, client)
+            finally:
+                client.close()
+
+    with pytest.raises(AdminApiUnavailable):
+        run()
+    deadline = time.monotonic() + SLOW["delay"] + 5
+    while not sim.data["segments"] and time.monotonic() < deadline:
+        time.sleep(0.05)  # the late answer is applied a moment after our client gave up
+    run()
+    names = sorted(seg["name"] for seg in sim.data["segments"].values())
+    assert names == ["Flexchain Bronze", "Flexchain Gold", "Flexchain Silver"]
+    with db.session(shop_id=shop_id) as s:
+        held = s.scalar(select(MembershipSettings.shopify_ids).where(MembershipSettings.shop_id == shop_id))
+    assert sorted(held["segments"].values()) == sorted(seg["id"] for seg in sim.data["segments"].values())

@@ -112,12 +112,14 @@ def test_a_tier_renamed_renames_its_segment_and_a_discount_deleted_in_shopify_is
     assert [d["title"] for d in sim.data["automatic_discounts"].values()] == ["Gold members: 9% off"]
 
 
-def test_a_segment_name_left_from_an_earlier_install_gets_a_suffix(app, world):
+def test_a_segment_left_from_an_earlier_install_is_adopted_not_doubled(app, world):
     sim = world["sim"]
     sim.data["segments"][1] = {"__typename": "Segment", "id": "gid://shopify/Segment/1", "name": "Flexchain Gold",
                                "query": "customer_tags CONTAINS 'old'", "creationDate": None}
     sync(app, world["shop_id"])
-    assert "Flexchain Gold (2)" in {s["name"] for s in sim.data["segments"].values()}
+    golds = [s for s in sim.data["segments"].values() if s["name"].startswith("Flexchain Gold")]
+    assert [(s["id"], s["query"]) for s in golds] == [
+        ("gid://shopify/Segment/1", "customer_tags CONTAINS 'flexchain-tier-gold'")]
 
 
 def test_the_job_writes_members_and_perks_together(app, world):
